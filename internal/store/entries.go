@@ -1,0 +1,56 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/parley-talks/parley"
+	"github.com/parley-talks/parley/internal/record"
+)
+
+// Events returns up to limit events after record entry seq that a may see,
+// in record order. A live stream uses it to resume after a reconnect.
+func (db *DB) Events(ctx context.Context, a parley.Actor, after int64, limit int) ([]parley.Event, error) {
+	q := args{after, limit}
+	rows, err := db.sql.QueryContext(ctx, `SELECT e.entry, e.space_kind, e.party_id, e.group_id, e.with_mediator FROM entries e
+		WHERE e.seq > $1 AND `+canSeeEntry(a, &q)+` ORDER BY e.seq LIMIT $2`, q...)
+	if err != nil {
+		return nil, fmt.Errorf("store: read events: %w", err)
+	}
+	return collect(rows, scanEvent)
+}
+
+func scanEvent(r scanner) (parley.Event, error) {
+	var b []byte
+	var sp parley.Space
+	var kind string
+	if err := r.Scan(&b, &kind, &sp.PartyID, &sp.GroupID, &sp.WithMediator); err != nil {
+		return parley.Event{}, err
+	}
+	ent, err := record.Unmarshal(b)
+	if err != nil {
+		return parley.Event{}, err
+	}
+	data, err := parley.UnmarshalEventData(ent.Type, ent.Data)
+	if err != nil {
+		return parley.Event{}, err
+	}
+	if ent.Space != "" {
+		sp.ID, sp.ProcessID, sp.Kind = ent.Space, ent.Process, parley.SpaceKind(kind)
+	} else {
+		sp = parley.Space{}
+	}
+	return parley.Event{
+		Seq: ent.Seq, At: ent.At, Actor: ent.Actor,
+		Scope: parley.Scope{ProcessID: ent.Process, Space: sp},
+		Data:  data,
+	}, nil
+}
+
+// LastSeq returns the sequence number of the newest record entry, 0 when
+// the record is empty.
+func (db *DB) LastSeq(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.sql.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM entries`).Scan(&n)
+	return n, err
+}
