@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strconv"
 
 	"github.com/parley-talks/parley"
 	"github.com/parley-talks/parley/internal/record"
@@ -53,4 +55,34 @@ func (db *DB) LastSeq(ctx context.Context) (int64, error) {
 	var n int64
 	err := db.sql.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM entries`).Scan(&n)
 	return n, err
+}
+
+// notifyChannel must equal live.Channel; the store cannot import live.
+const notifyChannel = "parley_record"
+
+// notify announces on PostgreSQL, inside the committing transaction, that
+// the record grew; PostgreSQL delivers it to every listening instance when,
+// and only if, the transaction commits. SQLite serves one instance, whose
+// writer publishes directly.
+func (w *Writer) notify(ctx context.Context, tx *sql.Tx, events []parley.Event) error {
+	if w.db.dialect != Postgres || len(events) == 0 {
+		return nil
+	}
+	last := events[len(events)-1].Seq
+	if _, err := tx.ExecContext(ctx, "SELECT pg_notify($1, $2)", notifyChannel, strconv.FormatInt(last, 10)); err != nil {
+		return fmt.Errorf("store: notify: %w", err)
+	}
+	return nil
+}
+
+// AllEvents returns up to limit events after seq whatever their scope. Only
+// the live hub uses it, to filter per subscriber; no reader sees its result
+// unfiltered.
+func (db *DB) AllEvents(ctx context.Context, after int64, limit int) ([]parley.Event, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT e.entry, e.space_kind, e.party_id, e.group_id, e.with_mediator FROM entries e
+		WHERE e.seq > $1 ORDER BY e.seq LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: read events: %w", err)
+	}
+	return collect(rows, scanEvent)
 }

@@ -176,6 +176,9 @@ func (w *Writer) commit(batch []*request) []parley.Event {
 			return fail(fmt.Errorf("store: release savepoint: %w", err))
 		}
 	}
+	if err := w.notify(ctx, sqltx, all); err != nil {
+		return fail(err)
+	}
 	if err := sqltx.Commit(); err != nil {
 		return fail(fmt.Errorf("store: commit: %w", err))
 	}

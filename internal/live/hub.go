@@ -1,0 +1,105 @@
+// Package live delivers committed events to the subscribers allowed to see
+// them, within one server instance and, through PostgreSQL LISTEN/NOTIFY,
+// across several.
+//
+// A Hub never waits for a subscriber: one whose buffer is full is dropped
+// (its channel closed) and reconnects with the last sequence number it saw,
+// so a slow browser cannot hold up the writer.
+package live
+
+import (
+	"sync"
+
+	"github.com/parley-talks/parley"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Hub fans events out to subscribers.
+type Hub struct {
+	mu      sync.Mutex
+	subs    map[*Subscription]struct{}
+	buffer  int
+	gauge   prometheus.Gauge
+	dropped prometheus.Counter
+}
+
+// Subscription is one subscriber's stream. C is closed when the hub dropped
+// the subscriber for being too slow, or when it unsubscribed.
+type Subscription struct {
+	C     <-chan parley.Event
+	ch    chan parley.Event
+	actor parley.Actor
+}
+
+// NewHub returns a hub whose subscribers each buffer up to buffer events.
+// reg, if not nil, receives the hub's metrics.
+func NewHub(buffer int, reg prometheus.Registerer) *Hub {
+	h := &Hub{
+		subs:   make(map[*Subscription]struct{}),
+		buffer: buffer,
+		gauge:  prometheus.NewGauge(prometheus.GaugeOpts{Name: "parley_sse_subscribers", Help: "Live subscribers connected to this instance."}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "parley_sse_dropped_total", Help: "Subscribers dropped for falling behind.",
+		}),
+	}
+	if reg != nil {
+		reg.MustRegister(h.gauge, h.dropped)
+	}
+	return h
+}
+
+// Subscribe returns a stream of the events a may see, from now on.
+func (h *Hub) Subscribe(a parley.Actor) *Subscription {
+	ch := make(chan parley.Event, h.buffer)
+	s := &Subscription{C: ch, ch: ch, actor: a}
+	h.mu.Lock()
+	h.subs[s] = struct{}{}
+	h.mu.Unlock()
+	h.gauge.Inc()
+	return s
+}
+
+// Unsubscribe ends s; it is safe to call after the hub dropped s.
+func (h *Hub) Unsubscribe(s *Subscription) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.remove(s)
+}
+
+func (h *Hub) remove(s *Subscription) {
+	if _, ok := h.subs[s]; ok {
+		delete(h.subs, s)
+		close(s.ch)
+		h.gauge.Dec()
+	}
+}
+
+// Publish delivers events, in order, to every subscriber that may see them.
+// It never blocks.
+func (h *Hub) Publish(events []parley.Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.subs {
+		for _, e := range events {
+			if !parley.Visible(s.actor, e.Scope) {
+				continue
+			}
+			select {
+			case s.ch <- e:
+			default:
+				h.remove(s)
+				h.dropped.Inc()
+			}
+			if _, ok := h.subs[s]; !ok {
+				break
+			}
+		}
+	}
+}
+
+// Len returns the number of subscribers.
+func (h *Hub) Len() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs)
+}
