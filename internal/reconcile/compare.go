@@ -1,0 +1,138 @@
+package reconcile
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// A Reason is one line of the explanation of a score: what a field's
+// comparison found and how much it weighed.
+type Reason struct {
+	Field   string  // "family name", "given name", "patronymic", "birth date", "lists", "candidates"
+	Outcome string  // what was found, such as "same name Олександр/Александр"
+	Weight  float64 // log2 likelihood ratio this finding contributes
+}
+
+// FormatReasons writes reasons on one line, separated by semicolons.
+func FormatReasons(rs []Reason) string {
+	var b strings.Builder
+	for i, r := range rs {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s: %s %+.1f", r.Field, r.Outcome, r.Weight)
+	}
+	return b.String()
+}
+
+// The m-probabilities below are how often a field of one person reads a
+// given way in two lists; they are guesses about clerical noise, written
+// down once, not fitted to any sample. The u-probabilities, how often two
+// different people agree by chance, come from the lists' own frequencies.
+const (
+	mFamilySame = 0.85 // surnames agree after normalisation
+	mGivenSame  = 0.85 // given names are the same name
+	mPatSame    = 0.9  // both patronymics given and the same
+	mYearSame   = 0.9  // one date is a year only and the years agree
+
+	// Each list, independently, exchanges day and month or puts the
+	// year one off in a few per cent of dates; a pair shows the sum of
+	// the two lists' errors, so two years off, or exchanged and one
+	// year off, happen too, only more rarely.
+	pDateSwapped = 0.03
+	pDateYearOff = 0.03
+	mDateSame    = 0.75
+
+	typoFamily = 3 // bits lost when a surname agrees only within a typing error
+	typoGiven  = 3
+	typoPat    = 3
+
+	wFamilyDiffers = -6.0 // a surname that matches nothing
+	wGivenDiffers  = -6.0
+	wPatDiffers    = -6.0 // different fathers: the namesakes' tell
+	wDateDiffers   = -7.0 // two full dates that no clerical error explains
+	wSwapped       = -1.0 // family and given name exchanged: rare, but it happens
+)
+
+func log2(x float64) float64 { return math.Log2(x) }
+
+// levels of agreement of a name field.
+const (
+	differs = iota
+	typo
+	same
+	missing
+)
+
+// editDistance returns the optimal string alignment distance between a and
+// b (insertions, deletions, substitutions and transpositions of neighbours),
+// or max+1 if it exceeds max.
+func editDistance(a, b string, max int) int {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > max {
+		return max + 1
+	}
+	if len(b) > 62 {
+		if a == b {
+			return 0
+		}
+		return max + 1
+	}
+	var rows [3][64]int
+	p2, p1, cur := &rows[0], &rows[1], &rows[2]
+	for j := 0; j <= len(b); j++ {
+		p1[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		lo := i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			v := p1[j-1] + c
+			if d := p1[j] + 1; d < v {
+				v = d
+			}
+			if d := cur[j-1] + 1; d < v {
+				v = d
+			}
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				if d := p2[j-2] + 1; d < v {
+					v = d
+				}
+			}
+			cur[j] = v
+			if v < lo {
+				lo = v
+			}
+		}
+		if lo > max {
+			return max + 1
+		}
+		p2, p1, cur = p1, cur, p2
+	}
+	return p1[len(b)]
+}
+
+// near reports whether two keys differ by no more than a typing error:
+// one edit for ordinary names, two for long ones. Keys shorter than four
+// letters are too short to tell a typing error from another name.
+func near(a, b string) bool {
+	return nearMin(a, b, 4)
+}
+
+func nearMin(a, b string, shortest int) bool {
+	n := min(len(a), len(b))
+	switch {
+	case n < shortest:
+		return false
+	case n < 8:
+		return editDistance(a, b, 1) <= 1
+	}
+	return editDistance(a, b, 2) <= 2
+}
