@@ -15,7 +15,7 @@ import (
 // decide functions apply the policy themselves.
 type Tx struct {
 	ctx context.Context
-	tx  *sql.Tx
+	tx  *writeTx
 	db  *DB
 }
 

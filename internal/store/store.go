@@ -48,6 +48,7 @@ const (
 type DB struct {
 	sql     *sql.DB
 	dialect Dialect
+	stmts   *stmtCache // the writer's prepared statements; nil on PostgreSQL
 }
 
 // Open opens the database named by dsn: "sqlite:PATH" or a "postgres://" URL.
@@ -102,7 +103,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			return nil, fmt.Errorf("store: the SQLite database %s is not writable: %w", redact(dsn), err)
 		}
 	}
-	return &DB{sql: db, dialect: dialect}, nil
+	d := &DB{sql: db, dialect: dialect}
+	if dialect == SQLite {
+		d.stmts = newStmtCache(db)
+	}
+	return d, nil
 }
 
 // redact hides a password in a database URL.
@@ -126,7 +131,12 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 func (db *DB) SQL() *sql.DB { return db.sql }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	if db.stmts != nil {
+		db.stmts.close()
+	}
+	return db.sql.Close()
+}
 
 func (db *DB) provider() (*goose.Provider, error) {
 	sub, err := fs.Sub(migrations, "migrations/"+string(db.dialect))

@@ -134,11 +134,11 @@ func (w *Writer) commit(batch []*request) []parley.Event {
 		return fail(fmt.Errorf("store: begin: %w", err))
 	}
 	defer sqltx.Rollback()
-	tx := &Tx{ctx: ctx, tx: sqltx, db: w.db}
+	tx := &Tx{ctx: ctx, tx: &writeTx{tx: sqltx, cache: w.db.stmts}, db: w.db}
 	if w.db.dialect == Postgres {
 		// Serialise writers across server instances: the record is one
 		// sequence and each entry's chain hash depends on the one before.
-		if _, err := sqltx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7245001)"); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7245001)"); err != nil {
 			return fail(fmt.Errorf("store: lock the record: %w", err))
 		}
 	}
@@ -152,7 +152,7 @@ func (w *Writer) commit(batch []*request) []parley.Event {
 			r.err = err
 			continue
 		}
-		if _, err := sqltx.ExecContext(ctx, "SAVEPOINT cmd"); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, "SAVEPOINT cmd"); err != nil {
 			return fail(fmt.Errorf("store: savepoint: %w", err))
 		}
 		tx.ctx = r.ctx
@@ -163,7 +163,7 @@ func (w *Writer) commit(batch []*request) []parley.Event {
 			next, err = tx.append(head, events)
 		}
 		if err != nil {
-			if _, rerr := sqltx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT cmd"); rerr != nil {
+			if _, rerr := tx.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT cmd"); rerr != nil {
 				return fail(fmt.Errorf("store: rollback to savepoint: %w", rerr))
 			}
 			r.err = err
@@ -172,7 +172,7 @@ func (w *Writer) commit(batch []*request) []parley.Event {
 			r.events = events
 			all = append(all, events...)
 		}
-		if _, err := sqltx.ExecContext(ctx, "RELEASE SAVEPOINT cmd"); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, "RELEASE SAVEPOINT cmd"); err != nil {
 			return fail(fmt.Errorf("store: release savepoint: %w", err))
 		}
 	}
