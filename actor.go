@@ -30,19 +30,19 @@ func (r Role) Valid() bool {
 // Actor is who asks for something: a signed-in account with its memberships,
 // or the anonymous public (the zero Actor).
 type Actor struct {
-	AccountID string
-	Name      string
-	Operator  bool
-	Members   []Membership
+	AccountID string       `json:"account_id"`
+	Name      string       `json:"name"`
+	Operator  bool         `json:"operator"`
+	Members   []Membership `json:"members"`
 }
 
 // Membership is an account's place in one process.
 type Membership struct {
-	MemberID  string
-	ProcessID string
-	PartyID   string
-	Role      Role
-	Groups    []string // working groups the member belongs to
+	MemberID  string   `json:"member_id"`
+	ProcessID string   `json:"process_id"`
+	PartyID   string   `json:"party_id"`
+	Role      Role     `json:"role"`
+	Groups    []string `json:"groups"` // working groups the member belongs to
 }
 
 // Anonymous reports whether a is the public, with no account.
@@ -73,17 +73,17 @@ func (m Membership) InGroup(g string) bool {
 // data: they are not in the record. What an account does in a process is,
 // through its Member.
 type Account struct {
-	ID           string
-	Username     string
-	DisplayName  string
-	Locale       Lang
-	TimeZone     string // IANA name, e.g. Europe/Istanbul
-	Operator     bool
-	TOTPEnabled  bool // a second factor is enrolled
-	TOTPWaived   bool // the demo waives the second factor for its accounts
-	FailedLogins int
-	LockedUntil  time.Time
-	CreatedAt    time.Time
+	ID           string    `json:"id"`
+	Username     string    `json:"username"`
+	DisplayName  string    `json:"display_name"`
+	Locale       Lang      `json:"locale"`
+	TimeZone     string    `json:"time_zone"` // IANA name, e.g. Europe/Istanbul
+	Operator     bool      `json:"operator"`
+	TOTPEnabled  bool      `json:"totp_enabled"` // a second factor is enrolled
+	TOTPWaived   bool      `json:"totp_waived"`  // the demo waives the second factor for its accounts
+	FailedLogins int       `json:"failed_logins"`
+	LockedUntil  time.Time `json:"locked_until"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // NeedsTOTP reports whether acc must use a second factor, given whether it

@@ -7,60 +7,60 @@ import (
 
 // Thread is a discussion in one space.
 type Thread struct {
-	ID        string
-	SpaceID   string
-	ProcessID string
-	Title     string
-	AuthorID  string // account
-	Author    string // display name, joined for reading
-	CreatedAt time.Time
-	LastAt    time.Time
-	Messages  int
-	Unread    int // for the reader the thread was loaded for
+	ID        string    `json:"id"`
+	SpaceID   string    `json:"space_id"`
+	ProcessID string    `json:"process_id"`
+	Title     string    `json:"title"`
+	AuthorID  string    `json:"author_id"` // account
+	Author    string    `json:"author"`    // display name, joined for reading
+	CreatedAt time.Time `json:"created_at"`
+	LastAt    time.Time `json:"last_at"`
+	Messages  int       `json:"messages"`
+	Unread    int       `json:"unread"` // for the reader the thread was loaded for
 }
 
 // Message is one contribution to a thread: plain text, shown with safe links
 // and line breaks. Edits keep every earlier text.
 type Message struct {
-	ID       string
-	ThreadID string
-	SpaceID  string
-	AuthorID string
-	Author   string
-	Body     string
-	PostedAt time.Time
-	EditedAt time.Time // zero when never edited
-	Version  int       // 1 when posted, +1 per edit
-	Seq      int64     // record entry of the latest version
+	ID       string    `json:"id"`
+	ThreadID string    `json:"thread_id"`
+	SpaceID  string    `json:"space_id"`
+	AuthorID string    `json:"author_id"`
+	Author   string    `json:"author"`
+	Body     string    `json:"body"`
+	PostedAt time.Time `json:"posted_at"`
+	EditedAt time.Time `json:"edited_at"` // zero when never edited
+	Version  int       `json:"version"`   // 1 when posted, +1 per edit
+	Seq      int64     `json:"seq"`       // record entry of the latest version
 }
 
 // MessageRevision is an earlier text of an edited message.
 type MessageRevision struct {
-	Version  int
-	Body     string
-	EditedAt time.Time
+	Version  int       `json:"version"`
+	Body     string    `json:"body"`
+	EditedAt time.Time `json:"edited_at"`
 }
 
 // Events of the discussion.
 type (
 	// ThreadStarted opens a thread in a space.
 	ThreadStarted struct {
-		ThreadID string
-		SpaceID  string
-		Title    string
+		ThreadID string `json:"thread_id"`
+		SpaceID  string `json:"space_id"`
+		Title    string `json:"title"`
 	}
 	// MessagePosted adds a message to a thread.
 	MessagePosted struct {
-		MessageID string
-		ThreadID  string
-		Body      string
+		MessageID string `json:"message_id"`
+		ThreadID  string `json:"thread_id"`
+		Body      string `json:"body"`
 	}
 	// MessageEdited replaces the text of a message, keeping the old one.
 	MessageEdited struct {
-		MessageID string
-		ThreadID  string
-		Body      string
-		Version   int
+		MessageID string `json:"message_id"`
+		ThreadID  string `json:"thread_id"`
+		Body      string `json:"body"`
+		Version   int    `json:"version"`
 	}
 )
 
@@ -80,21 +80,21 @@ func init() {
 type (
 	// StartThread opens a thread in a space with its first message.
 	StartThread struct {
-		SpaceID string
-		Title   string
-		Body    string
+		SpaceID string `json:"space_id"`
+		Title   string `json:"title"`
+		Body    string `json:"body"`
 	}
 	// PostMessage adds a message to a thread.
 	PostMessage struct {
-		ThreadID string
-		Body     string
+		ThreadID string `json:"thread_id"`
+		Body     string `json:"body"`
 	}
 	// EditMessage changes the text of one's own message; Version is the
 	// version the editor read.
 	EditMessage struct {
-		MessageID string
-		Body      string
-		Version   int
+		MessageID string `json:"message_id"`
+		Body      string `json:"body"`
+		Version   int    `json:"version"`
 	}
 )
 

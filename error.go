@@ -106,7 +106,7 @@ func (v *Invalid) Require(field, value string) {
 // MaxLen reports field when value has more than n characters.
 func (v *Invalid) MaxLen(field, value string, n int) {
 	if len([]rune(value)) > n {
-		v.Add(field, fmt.Sprintf("must be at most %d characters", n))
+		v.Add(field, "is too long")
 	}
 }
 

@@ -7,12 +7,12 @@ import (
 
 // Process is one negotiation, e.g. "Istanbul talks".
 type Process struct {
-	ID          string
-	Title       string
-	Description string
-	Languages   []Lang
-	CreatedAt   time.Time
-	Version     int // incremented by each edit; an edit names the version it read
+	ID          string    `json:"id"`
+	Title       string    `json:"title"`
+	Description string    `json:"description"`
+	Languages   []Lang    `json:"languages"`
+	CreatedAt   time.Time `json:"created_at"`
+	Version     int       `json:"version"` // incremented by each edit; an edit names the version it read
 }
 
 // PartyKind tells a negotiating party from the mediator and observers.
@@ -27,32 +27,32 @@ const (
 
 // Party is a side in a process, the mediator, or an observer organisation.
 type Party struct {
-	ID        string
-	ProcessID string
-	Kind      PartyKind
-	Names     Names
+	ID        string    `json:"id"`
+	ProcessID string    `json:"process_id"`
+	Kind      PartyKind `json:"kind"`
+	Names     Names     `json:"names"`
 }
 
 // Member is an account's membership in a process.
 type Member struct {
-	ID        string
-	ProcessID string
-	AccountID string
-	PartyID   string
-	Role      Role
-	Name      string // the account's display name, joined for reading
-	Groups    []string
+	ID        string   `json:"id"`
+	ProcessID string   `json:"process_id"`
+	AccountID string   `json:"account_id"`
+	PartyID   string   `json:"party_id"`
+	Role      Role     `json:"role"`
+	Name      string   `json:"name"` // the account's display name, joined for reading
+	Groups    []string `json:"groups"`
 }
 
 // Round is an in-person session of a process, on dates in its host's
 // calendar (no time of day).
 type Round struct {
-	ID        string
-	ProcessID string
-	Title     string
-	Location  string
-	StartsOn  string // YYYY-MM-DD
-	EndsOn    string // YYYY-MM-DD
+	ID        string `json:"id"`
+	ProcessID string `json:"process_id"`
+	Title     string `json:"title"`
+	Location  string `json:"location"`
+	StartsOn  string `json:"starts_on"` // YYYY-MM-DD
+	EndsOn    string `json:"ends_on"`   // YYYY-MM-DD
 }
 
 // GroupKind is the subject of a working group.
@@ -68,11 +68,11 @@ const (
 
 // WorkingGroup is a standing group of a process.
 type WorkingGroup struct {
-	ID        string
-	ProcessID string
-	Kind      GroupKind
-	Names     Names
-	SpaceID   string // the group's shared space
+	ID        string    `json:"id"`
+	ProcessID string    `json:"process_id"`
+	Kind      GroupKind `json:"kind"`
+	Names     Names     `json:"names"`
+	SpaceID   string    `json:"space_id"` // the group's shared space
 }
 
 // SpaceKind is the visibility of a space.
@@ -92,98 +92,98 @@ var SpaceKinds = []SpaceKind{SpaceParty, SpaceHeads, SpaceGroup, SpacePublic}
 // Space is where items live. Every item lives in exactly one space, and
 // nothing moves to a wider space without an explicit, recorded act.
 type Space struct {
-	ID           string
-	ProcessID    string
-	Kind         SpaceKind
-	PartyID      string // SpaceParty only
-	GroupID      string // SpaceGroup only
-	WithMediator bool   // SpaceHeads only
+	ID           string    `json:"id"`
+	ProcessID    string    `json:"process_id"`
+	Kind         SpaceKind `json:"kind"`
+	PartyID      string    `json:"party_id"`      // SpaceParty only
+	GroupID      string    `json:"group_id"`      // SpaceGroup only
+	WithMediator bool      `json:"with_mediator"` // SpaceHeads only
 }
 
 // Events of the process structure.
 type (
 	// ProcessCreated opens a process.
 	ProcessCreated struct {
-		ProcessID   string
-		Title       string
-		Description string
-		Languages   []Lang
+		ProcessID   string `json:"process_id"`
+		Title       string `json:"title"`
+		Description string `json:"description"`
+		Languages   []Lang `json:"languages"`
 	}
 	// ProcessEdited changes a process's title, description or languages.
 	ProcessEdited struct {
-		ProcessID   string
-		Title       string
-		Description string
-		Languages   []Lang
-		Version     int
+		ProcessID   string `json:"process_id"`
+		Title       string `json:"title"`
+		Description string `json:"description"`
+		Languages   []Lang `json:"languages"`
+		Version     int    `json:"version"`
 	}
 	// PartyAdded adds a party, the mediator or an observer organisation.
 	PartyAdded struct {
-		PartyID   string
-		ProcessID string
-		Kind      PartyKind
-		Names     Names
+		PartyID   string    `json:"party_id"`
+		ProcessID string    `json:"process_id"`
+		Kind      PartyKind `json:"kind"`
+		Names     Names     `json:"names"`
 	}
 	// PartyRenamed changes a party's display names.
 	PartyRenamed struct {
-		PartyID string
-		Names   Names
+		PartyID string `json:"party_id"`
+		Names   Names  `json:"names"`
 	}
 	// MemberAdded makes an account a member of a process.
 	MemberAdded struct {
-		MemberID  string
-		ProcessID string
-		AccountID string
-		PartyID   string
-		Role      Role
+		MemberID  string `json:"member_id"`
+		ProcessID string `json:"process_id"`
+		AccountID string `json:"account_id"`
+		PartyID   string `json:"party_id"`
+		Role      Role   `json:"role"`
 	}
 	// RoundScheduled adds an in-person round.
 	RoundScheduled struct {
-		RoundID   string
-		ProcessID string
-		Title     string
-		Location  string
-		StartsOn  string
-		EndsOn    string
+		RoundID   string `json:"round_id"`
+		ProcessID string `json:"process_id"`
+		Title     string `json:"title"`
+		Location  string `json:"location"`
+		StartsOn  string `json:"starts_on"`
+		EndsOn    string `json:"ends_on"`
 	}
 	// RoundEdited changes a round.
 	RoundEdited struct {
-		RoundID  string
-		Title    string
-		Location string
-		StartsOn string
-		EndsOn   string
+		RoundID  string `json:"round_id"`
+		Title    string `json:"title"`
+		Location string `json:"location"`
+		StartsOn string `json:"starts_on"`
+		EndsOn   string `json:"ends_on"`
 	}
 	// GroupCreated opens a working group.
 	GroupCreated struct {
-		GroupID   string
-		ProcessID string
-		Kind      GroupKind
-		Names     Names
+		GroupID   string    `json:"group_id"`
+		ProcessID string    `json:"process_id"`
+		Kind      GroupKind `json:"kind"`
+		Names     Names     `json:"names"`
 	}
 	// GroupRenamed changes a working group's names.
 	GroupRenamed struct {
-		GroupID string
-		Names   Names
+		GroupID string `json:"group_id"`
+		Names   Names  `json:"names"`
 	}
 	// MemberJoinedGroup puts a member into a working group.
 	MemberJoinedGroup struct {
-		GroupID  string
-		MemberID string
+		GroupID  string `json:"group_id"`
+		MemberID string `json:"member_id"`
 	}
 	// MemberLeftGroup takes a member out of a working group.
 	MemberLeftGroup struct {
-		GroupID  string
-		MemberID string
+		GroupID  string `json:"group_id"`
+		MemberID string `json:"member_id"`
 	}
 	// SpaceOpened creates a space.
 	SpaceOpened struct {
-		SpaceID      string
-		ProcessID    string
-		Kind         SpaceKind
-		PartyID      string
-		GroupID      string
-		WithMediator bool
+		SpaceID      string    `json:"space_id"`
+		ProcessID    string    `json:"process_id"`
+		Kind         SpaceKind `json:"kind"`
+		PartyID      string    `json:"party_id"`
+		GroupID      string    `json:"group_id"`
+		WithMediator bool      `json:"with_mediator"`
 	}
 )
 
@@ -222,73 +222,73 @@ type (
 	// CreateProcess opens a new negotiation, with its public space and the
 	// heads' private channel (with the mediator).
 	CreateProcess struct {
-		Title       string
-		Description string
-		Languages   []Lang
+		Title       string `json:"title"`
+		Description string `json:"description"`
+		Languages   []Lang `json:"languages"`
 	}
 	// EditProcess changes a process; Version is the version the editor read.
 	EditProcess struct {
-		ProcessID   string
-		Title       string
-		Description string
-		Languages   []Lang
-		Version     int
+		ProcessID   string `json:"process_id"`
+		Title       string `json:"title"`
+		Description string `json:"description"`
+		Languages   []Lang `json:"languages"`
+		Version     int    `json:"version"`
 	}
 	// AddParty adds a party (with its caucus), the mediator or an observer
 	// organisation to a process.
 	AddParty struct {
-		ProcessID string
-		Kind      PartyKind
-		Names     Names
+		ProcessID string    `json:"process_id"`
+		Kind      PartyKind `json:"kind"`
+		Names     Names     `json:"names"`
 	}
 	// RenameParty changes a party's display names.
 	RenameParty struct {
-		PartyID string
-		Names   Names
+		PartyID string `json:"party_id"`
+		Names   Names  `json:"names"`
 	}
 	// AddMember makes an account a member of a party in a process.
 	AddMember struct {
-		ProcessID string
-		AccountID string
-		PartyID   string
-		Role      Role
+		ProcessID string `json:"process_id"`
+		AccountID string `json:"account_id"`
+		PartyID   string `json:"party_id"`
+		Role      Role   `json:"role"`
 	}
 	// ScheduleRound adds an in-person round.
 	ScheduleRound struct {
-		ProcessID string
-		Title     string
-		Location  string
-		StartsOn  string
-		EndsOn    string
+		ProcessID string `json:"process_id"`
+		Title     string `json:"title"`
+		Location  string `json:"location"`
+		StartsOn  string `json:"starts_on"`
+		EndsOn    string `json:"ends_on"`
 	}
 	// EditRound changes a round.
 	EditRound struct {
-		RoundID  string
-		Title    string
-		Location string
-		StartsOn string
-		EndsOn   string
+		RoundID  string `json:"round_id"`
+		Title    string `json:"title"`
+		Location string `json:"location"`
+		StartsOn string `json:"starts_on"`
+		EndsOn   string `json:"ends_on"`
 	}
 	// CreateGroup opens a working group with its shared space.
 	CreateGroup struct {
-		ProcessID string
-		Kind      GroupKind
-		Names     Names
+		ProcessID string    `json:"process_id"`
+		Kind      GroupKind `json:"kind"`
+		Names     Names     `json:"names"`
 	}
 	// RenameGroup changes a working group's names.
 	RenameGroup struct {
-		GroupID string
-		Names   Names
+		GroupID string `json:"group_id"`
+		Names   Names  `json:"names"`
 	}
 	// JoinGroup puts a member into a working group.
 	JoinGroup struct {
-		GroupID  string
-		MemberID string
+		GroupID  string `json:"group_id"`
+		MemberID string `json:"member_id"`
 	}
 	// LeaveGroup takes a member out of a working group.
 	LeaveGroup struct {
-		GroupID  string
-		MemberID string
+		GroupID  string `json:"group_id"`
+		MemberID string `json:"member_id"`
 	}
 )
 
@@ -308,10 +308,10 @@ func validateLangs(v *Invalid, langs []Lang) {
 	seen := map[Lang]bool{}
 	for _, l := range langs {
 		if _, ok := ParseLang(string(l)); !ok {
-			v.Add("languages", "unknown language "+string(l))
+			v.Add("languages", "names an unknown language")
 		}
 		if seen[l] {
-			v.Add("languages", "language "+string(l)+" given twice")
+			v.Add("languages", "names a language twice")
 		}
 		seen[l] = true
 	}
@@ -323,7 +323,7 @@ func validateNames(v *Invalid, n Names) {
 	}
 	for l, s := range n {
 		if _, ok := ParseLang(string(l)); !ok {
-			v.Add("names", "unknown language "+string(l))
+			v.Add("names", "names an unknown language")
 		}
 		v.MaxLen("names."+string(l), s, maxTitle)
 	}
@@ -539,7 +539,7 @@ func DecideAddMember(a Actor, party Party, existing []Member, c AddMember, env E
 	}
 	if !ok {
 		var v Invalid
-		v.Add("role", "does not fit a "+string(party.Kind))
+		v.Add("role", "does not fit this kind of party")
 		return nil, v.Err()
 	}
 	for _, m := range existing {
@@ -648,4 +648,14 @@ func events(a Actor, env Env, es ...Event) []Event {
 		es[i].Actor = a.AccountID
 	}
 	return es
+}
+
+// InGroup reports whether m belongs to working group g.
+func (m Member) InGroup(g string) bool {
+	for _, x := range m.Groups {
+		if x == g {
+			return true
+		}
+	}
+	return false
 }

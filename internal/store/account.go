@@ -248,4 +248,3 @@ func (s *Sessions) DeleteExpired(ctx context.Context) error {
 	_, err := s.db.sql.ExecContext(ctx, `DELETE FROM sessions WHERE expiry <= $1`, micros(time.Now()))
 	return err
 }
-

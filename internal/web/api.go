@@ -1,0 +1,528 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/parley-talks/parley"
+	"github.com/parley-talks/parley/internal/auth"
+	"github.com/parley-talks/parley/internal/service"
+)
+
+// The JSON API: the same objects and commands as the pages, under
+// /api/v1, described by the OpenAPI 3.1 document at /openapi.json. Its
+// routes are listed in apiRoutes (routes.go's companion below); every
+// command goes through the one write path, s.svc.Do.
+
+// apiErr is the JSON error of the API: a stable code, a sentence, and the
+// offending fields of invalid input.
+type apiErr struct {
+	status int
+	apiBody
+}
+
+func (e *apiErr) Error() string  { return e.Message }
+func (e *apiErr) GetStatus() int { return e.status }
+
+func init() {
+	// huma reports malformed requests (bad JSON, missing or mistyped
+	// fields) through NewError; answer them in Parley's error shape.
+	huma.NewError = func(st int, msg string, errs ...error) huma.StatusError {
+		e := &apiErr{status: st, apiBody: apiBody{Code: codeOf(st), Message: msg}}
+		for _, err := range errs {
+			var d *huma.ErrorDetail
+			if errors.As(err, &d) {
+				if e.Fields == nil {
+					e.Fields = map[string]string{}
+				}
+				loc := strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(d.Location, "body."), "path."), "query.")
+				e.Fields[loc] = d.Message
+			}
+		}
+		if st == http.StatusUnprocessableEntity {
+			e.status, e.Code = http.StatusBadRequest, parley.EINVALID
+		}
+		return e
+	}
+}
+
+func codeOf(st int) string {
+	for _, c := range []string{parley.EINVALID, parley.EUNAUTHORIZED, parley.EFORBIDDEN, parley.ENOTFOUND, parley.ECONFLICT} {
+		if status(c) == st {
+			return c
+		}
+	}
+	return parley.EINTERNAL
+}
+
+// apiFail converts a domain error for the API; internal details are logged.
+func (s *Server) apiFail(ctx context.Context, err error) error {
+	code := parley.ErrorCode(err)
+	if code == parley.EINTERNAL {
+		s.log.ErrorContext(ctx, "internal error", "err", err)
+	}
+	e := &apiErr{status: status(code), apiBody: apiBody{Code: code, Message: parley.ErrorMessage(err)}}
+	var pe *parley.Error
+	if errors.As(err, &pe) {
+		e.Fields = pe.Fields
+	}
+	return e
+}
+
+func (s *Server) newAPI(mux *http.ServeMux) huma.API {
+	cfg := huma.DefaultConfig("Parley API", s.cfg.Version)
+	cfg.Info.Description = "Negotiations between parties to an armed conflict and a mediator, in standing working groups. " +
+		"Authenticate with an API token (Authorization: Bearer pt_…) made on the account page; a token acts as its member in one process. " +
+		"Live events stream as Server-Sent Events from GET /events (id = record sequence number; resume with Last-Event-ID)."
+	cfg.OpenAPIPath = "/openapi"
+	cfg.DocsPath = ""
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token from the account page."},
+	}
+	cfg.Security = []map[string][]string{{"bearer": {}}}
+	return humago.New(mux, cfg)
+}
+
+// apiActor returns the actor of an API call, or an error when it is the
+// public or must enrol a second factor first.
+func (s *Server) apiActor(ctx context.Context) (parley.Actor, error) {
+	a := requestActor(ctx)
+	if a.Anonymous() {
+		return a, s.apiFail(ctx, parley.Errorf(parley.EUNAUTHORIZED, "Sign in or send an API token."))
+	}
+	if acc, ok := requestAccount(ctx); ok && s.needsEnrolment(acc, a) {
+		return a, s.apiFail(ctx, parley.Errorf(parley.EFORBIDDEN, "Enrol a second factor first."))
+	}
+	return a, nil
+}
+
+// do executes a command for the API.
+func (s *Server) apiDo(ctx context.Context, cmd parley.Command) ([]parley.Event, error) {
+	a, err := s.apiActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := s.svc.Do(ctx, a, cmd)
+	if err != nil {
+		return nil, s.apiFail(ctx, err)
+	}
+	return evs, nil
+}
+
+// read runs a read for the API as its actor.
+func read[T any](s *Server, ctx context.Context, f func(parley.Actor) (T, error)) (*body[T], error) {
+	a, err := s.apiActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := f(a)
+	if err != nil {
+		return nil, s.apiFail(ctx, err)
+	}
+	return &body[T]{Body: v}, nil
+}
+
+type body[T any] struct{ Body T }
+
+// Shapes of the API.
+type (
+	// Created answers a command that made something.
+	Created struct {
+		ID  string `json:"id" doc:"The new object's identifier."`
+		Seq int64  `json:"seq" doc:"The record entry of the command's last event."`
+	}
+	// Done answers a command that changed something.
+	Done struct {
+		Seq int64 `json:"seq" doc:"The record entry of the command's last event."`
+	}
+	Me struct {
+		Account parley.Account      `json:"account"`
+		Members []parley.Membership `json:"members"`
+	}
+	ProcessDetail struct {
+		Process parley.Process        `json:"process"`
+		Parties []parley.Party        `json:"parties"`
+		Rounds  []parley.Round        `json:"rounds"`
+		Groups  []parley.WorkingGroup `json:"groups"`
+		Members []parley.Member       `json:"members"`
+	}
+	SpaceItem struct {
+		parley.Space
+		Unread int `json:"unread"`
+	}
+	EventItem struct {
+		Seq     int64            `json:"seq"`
+		Type    string           `json:"type"`
+		At      time.Time        `json:"at"`
+		Actor   string           `json:"actor"`
+		Process string           `json:"process,omitempty"`
+		Space   string           `json:"space,omitempty"`
+		Data    parley.EventData `json:"data"`
+	}
+)
+
+func last(evs []parley.Event) int64 { return evs[len(evs)-1].Seq }
+
+type idPath struct {
+	ID string `path:"id" maxLength:"64" doc:"Identifier."`
+}
+
+func (s *Server) apiRoutes(api huma.API) {
+	tag := func(op huma.Operation, t string) huma.Operation { op.Tags = []string{t}; return op }
+	get := func(id, path, summary, t string) huma.Operation {
+		return tag(huma.Operation{OperationID: id, Method: http.MethodGet, Path: "/api/v1" + path, Summary: summary}, t)
+	}
+	post := func(id, path, summary, t string) huma.Operation {
+		return tag(huma.Operation{OperationID: id, Method: http.MethodPost, Path: "/api/v1" + path, Summary: summary, DefaultStatus: http.StatusCreated}, t)
+	}
+	put := func(id, path, summary, t string) huma.Operation {
+		return tag(huma.Operation{OperationID: id, Method: http.MethodPut, Path: "/api/v1" + path, Summary: summary}, t)
+	}
+	del := func(id, path, summary, t string) huma.Operation {
+		return tag(huma.Operation{OperationID: id, Method: http.MethodDelete, Path: "/api/v1" + path, Summary: summary}, t)
+	}
+
+	huma.Register(api, get("me", "/me", "Who I am: my account and memberships", "account"),
+		func(ctx context.Context, _ *struct{}) (*body[Me], error) {
+			return read(s, ctx, func(a parley.Actor) (Me, error) {
+				acc, _ := requestAccount(ctx)
+				return Me{Account: acc, Members: a.Members}, nil
+			})
+		})
+
+	// Accounts (operator only).
+	huma.Register(api, get("list-accounts", "/accounts", "List accounts (operator)", "accounts"),
+		func(ctx context.Context, _ *struct{}) (*body[[]parley.Account], error) {
+			return read(s, ctx, func(a parley.Actor) ([]parley.Account, error) {
+				if !a.Operator {
+					return nil, parley.Errorf(parley.EFORBIDDEN, "Only the server's operator may do this.")
+				}
+				return s.db.Accounts(ctx)
+			})
+		})
+	huma.Register(api, post("create-account", "/accounts", "Create an account (operator)", "accounts"),
+		func(ctx context.Context, in *struct {
+			Body struct {
+				Username    string `json:"username" maxLength:"40"`
+				DisplayName string `json:"display_name" maxLength:"100"`
+				Password    string `json:"password" maxLength:"1000"`
+				Locale      string `json:"locale,omitempty" enum:"en,uk,ru,tr"`
+				TimeZone    string `json:"timezone,omitempty"`
+				Operator    bool   `json:"operator,omitempty"`
+			}
+		}) (*body[Created], error) {
+			a, err := s.apiActor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if !a.Operator {
+				return nil, s.apiFail(ctx, parley.Errorf(parley.EFORBIDDEN, "Only the server's operator may do this."))
+			}
+			b := in.Body
+			acc, hash, err := auth.NewAccount{Username: b.Username, DisplayName: b.DisplayName, Password: b.Password,
+				Locale: parley.Lang(b.Locale), TimeZone: b.TimeZone, Operator: b.Operator}.Prepare(service.NewID(), s.now(), s.cfg.PasswordParams)
+			if err == nil {
+				err = s.db.CreateAccount(ctx, acc, hash)
+			}
+			if err != nil {
+				return nil, s.apiFail(ctx, err)
+			}
+			return &body[Created]{Body: Created{ID: acc.ID}}, nil
+		})
+
+	// Processes and their structure.
+	huma.Register(api, get("list-processes", "/processes", "List the processes I may see", "processes"),
+		func(ctx context.Context, _ *struct{}) (*body[[]parley.Process], error) {
+			return read(s, ctx, func(a parley.Actor) ([]parley.Process, error) { return s.db.Processes(ctx, a) })
+		})
+	huma.Register(api, post("create-process", "/processes", "Open a process (operator)", "processes"),
+		func(ctx context.Context, in *struct{ Body parley.CreateProcess }) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.ProcessCreated).ProcessID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, get("get-process", "/processes/{id}", "A process with its parties, rounds, groups and members", "processes"),
+		func(ctx context.Context, in *idPath) (*body[ProcessDetail], error) {
+			return read(s, ctx, func(a parley.Actor) (ProcessDetail, error) {
+				var d ProcessDetail
+				var err error
+				if d.Process, err = s.db.Process(ctx, a, in.ID); err != nil {
+					return d, err
+				}
+				if d.Parties, err = s.db.Parties(ctx, a, in.ID); err != nil {
+					return d, err
+				}
+				if d.Rounds, err = s.db.Rounds(ctx, a, in.ID); err != nil {
+					return d, err
+				}
+				if d.Groups, err = s.db.Groups(ctx, a, in.ID); err != nil {
+					return d, err
+				}
+				d.Members, err = s.db.Members(ctx, a, in.ID)
+				return d, err
+			})
+		})
+	huma.Register(api, put("edit-process", "/processes/{id}", "Edit a process (operator); version is the one you read", "processes"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Title       string        `json:"title"`
+				Description string        `json:"description,omitempty"`
+				Languages   []parley.Lang `json:"languages"`
+				Version     int           `json:"version"`
+			}
+		}) (*body[Done], error) {
+			b := in.Body
+			evs, err := s.apiDo(ctx, parley.EditProcess{ProcessID: in.ID, Title: b.Title, Description: b.Description, Languages: b.Languages, Version: b.Version})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Done]{Body: Done{Seq: last(evs)}}, nil
+		})
+	type namesBody struct {
+		Names parley.Names `json:"names" doc:"Display name by language (en, uk, ru, tr)."`
+	}
+	huma.Register(api, post("add-party", "/processes/{id}/parties", "Add a party, the mediator or an observer organisation (operator)", "processes"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Kind  parley.PartyKind `json:"kind" enum:"party,mediator,observer"`
+				Names parley.Names     `json:"names"`
+			}
+		}) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, parley.AddParty{ProcessID: in.ID, Kind: in.Body.Kind, Names: in.Body.Names})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.PartyAdded).PartyID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, put("rename-party", "/parties/{id}", "Rename a party (operator)", "processes"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body namesBody
+		}) (*body[Done], error) {
+			evs, err := s.apiDo(ctx, parley.RenameParty{PartyID: in.ID, Names: in.Body.Names})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Done]{Body: Done{Seq: last(evs)}}, nil
+		})
+	huma.Register(api, post("add-member", "/processes/{id}/members", "Make an account a member of a party (operator)", "processes"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				AccountID string      `json:"account_id"`
+				PartyID   string      `json:"party_id"`
+				Role      parley.Role `json:"role" enum:"head,delegate,mediator,observer"`
+			}
+		}) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, parley.AddMember{ProcessID: in.ID, AccountID: in.Body.AccountID, PartyID: in.Body.PartyID, Role: in.Body.Role})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.MemberAdded).MemberID, Seq: last(evs)}}, nil
+		})
+	type roundBody struct {
+		Title    string `json:"title"`
+		Location string `json:"location,omitempty"`
+		StartsOn string `json:"starts_on" doc:"YYYY-MM-DD"`
+		EndsOn   string `json:"ends_on,omitempty" doc:"YYYY-MM-DD; the start when empty"`
+	}
+	huma.Register(api, post("schedule-round", "/processes/{id}/rounds", "Schedule an in-person round (mediator, operator)", "processes"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body roundBody
+		}) (*body[Created], error) {
+			b := in.Body
+			evs, err := s.apiDo(ctx, parley.ScheduleRound{ProcessID: in.ID, Title: b.Title, Location: b.Location, StartsOn: b.StartsOn, EndsOn: b.EndsOn})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.RoundScheduled).RoundID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, put("edit-round", "/rounds/{id}", "Edit a round (mediator, operator)", "processes"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body roundBody
+		}) (*body[Done], error) {
+			b := in.Body
+			evs, err := s.apiDo(ctx, parley.EditRound{RoundID: in.ID, Title: b.Title, Location: b.Location, StartsOn: b.StartsOn, EndsOn: b.EndsOn})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Done]{Body: Done{Seq: last(evs)}}, nil
+		})
+	huma.Register(api, post("create-group", "/processes/{id}/groups", "Open a working group (mediator, operator)", "groups"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Kind  parley.GroupKind `json:"kind" enum:"political,military,humanitarian,other"`
+				Names parley.Names     `json:"names"`
+			}
+		}) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, parley.CreateGroup{ProcessID: in.ID, Kind: in.Body.Kind, Names: in.Body.Names})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.GroupCreated).GroupID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, put("rename-group", "/groups/{id}", "Rename a working group (mediator, operator)", "groups"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body namesBody
+		}) (*body[Done], error) {
+			evs, err := s.apiDo(ctx, parley.RenameGroup{GroupID: in.ID, Names: in.Body.Names})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Done]{Body: Done{Seq: last(evs)}}, nil
+		})
+	huma.Register(api, post("join-group", "/groups/{id}/members", "Put a member into a working group", "groups"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				MemberID string `json:"member_id"`
+			}
+		}) (*body[Done], error) {
+			evs, err := s.apiDo(ctx, parley.JoinGroup{GroupID: in.ID, MemberID: in.Body.MemberID})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Done]{Body: Done{Seq: last(evs)}}, nil
+		})
+	huma.Register(api, del("leave-group", "/groups/{id}/members/{member}", "Take a member out of a working group", "groups"),
+		func(ctx context.Context, in *struct {
+			ID     string `path:"id" maxLength:"64"`
+			Member string `path:"member" maxLength:"64"`
+		}) (*body[Done], error) {
+			evs, err := s.apiDo(ctx, parley.LeaveGroup{GroupID: in.ID, MemberID: in.Member})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Done]{Body: Done{Seq: last(evs)}}, nil
+		})
+
+	// Spaces and discussion.
+	huma.Register(api, get("list-spaces", "/processes/{id}/spaces", "The spaces of a process I may read, with unread counts", "discussion"),
+		func(ctx context.Context, in *idPath) (*body[[]SpaceItem], error) {
+			return read(s, ctx, func(a parley.Actor) ([]SpaceItem, error) {
+				sps, err := s.db.Spaces(ctx, a, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				unread, err := s.db.Unread(ctx, a, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				out := []SpaceItem{}
+				for _, sp := range sps {
+					out = append(out, SpaceItem{Space: sp, Unread: unread[sp.ID]})
+				}
+				return out, nil
+			})
+		})
+	huma.Register(api, get("list-threads", "/spaces/{id}/threads", "The threads of a space", "discussion"),
+		func(ctx context.Context, in *idPath) (*body[[]parley.Thread], error) {
+			return read(s, ctx, func(a parley.Actor) ([]parley.Thread, error) {
+				if _, err := s.db.Space(ctx, a, in.ID); err != nil {
+					return nil, err
+				}
+				ts, err := s.db.Threads(ctx, a, in.ID)
+				if ts == nil {
+					ts = []parley.Thread{}
+				}
+				return ts, err
+			})
+		})
+	huma.Register(api, post("start-thread", "/spaces/{id}/threads", "Start a thread with its first message", "discussion"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Title string `json:"title"`
+				Body  string `json:"body"`
+			}
+		}) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, parley.StartThread{SpaceID: in.ID, Title: in.Body.Title, Body: in.Body.Body})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.ThreadStarted).ThreadID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, get("list-messages", "/threads/{id}/messages", "The messages of a thread", "discussion"),
+		func(ctx context.Context, in *idPath) (*body[[]parley.Message], error) {
+			return read(s, ctx, func(a parley.Actor) ([]parley.Message, error) {
+				if _, err := s.db.Thread(ctx, a, in.ID); err != nil {
+					return nil, err
+				}
+				return s.db.Messages(ctx, a, in.ID)
+			})
+		})
+	huma.Register(api, post("post-message", "/threads/{id}/messages", "Post a message", "discussion"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Body string `json:"body"`
+			}
+		}) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, parley.PostMessage{ThreadID: in.ID, Body: in.Body.Body})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.MessagePosted).MessageID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, put("edit-message", "/messages/{id}", "Edit my message; version is the one I read", "discussion"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Body    string `json:"body"`
+				Version int    `json:"version"`
+			}
+		}) (*body[Done], error) {
+			evs, err := s.apiDo(ctx, parley.EditMessage{MessageID: in.ID, Body: in.Body.Body, Version: in.Body.Version})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Done]{Body: Done{Seq: last(evs)}}, nil
+		})
+	huma.Register(api, get("message-revisions", "/messages/{id}/revisions", "Earlier texts of an edited message", "discussion"),
+		func(ctx context.Context, in *idPath) (*body[[]parley.MessageRevision], error) {
+			return read(s, ctx, func(a parley.Actor) ([]parley.MessageRevision, error) { return s.db.Revisions(ctx, a, in.ID) })
+		})
+	huma.Register(api, post("mark-read", "/threads/{id}/read", "Mark a thread read up to a record entry", "discussion"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Seq int64 `json:"seq" minimum:"0"`
+			}
+		}) (*struct{}, error) {
+			a, err := s.apiActor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.db.MarkRead(ctx, a, in.ID, in.Body.Seq); err != nil {
+				return nil, s.apiFail(ctx, err)
+			}
+			return nil, nil
+		})
+	huma.Register(api, get("list-events", "/events", "Record events I may see, after a sequence number", "events"),
+		func(ctx context.Context, in *struct {
+			After int64 `query:"after" minimum:"0" doc:"Return events after this record entry."`
+			Limit int   `query:"limit" minimum:"1" maximum:"1000" default:"100"`
+		}) (*body[[]EventItem], error) {
+			return read(s, ctx, func(a parley.Actor) ([]EventItem, error) {
+				evs, err := s.db.Events(ctx, a, in.After, in.Limit)
+				out := make([]EventItem, 0, len(evs))
+				for _, e := range evs {
+					out = append(out, EventItem{Seq: e.Seq, Type: e.Type(), At: e.At, Actor: e.Actor, Process: e.Scope.ProcessID, Space: e.Scope.Space.ID, Data: e.Data})
+				}
+				return out, err
+			})
+		})
+}

@@ -1,0 +1,192 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parley-talks/parley"
+	"github.com/parley-talks/parley/internal/auth"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Session keys.
+const (
+	sessAccount = "account" // signed in, second factor done
+	sessPending = "pending" // password checked, second factor awaited
+	sessFlash   = "flash"
+)
+
+type ctxKey int
+
+const (
+	actorKey ctxKey = iota
+	accountKey
+	patternKey
+)
+
+// requestActor returns who makes the request; the zero Actor is the public.
+func requestActor(ctx context.Context) parley.Actor {
+	a, _ := ctx.Value(actorKey).(parley.Actor)
+	return a
+}
+
+// requestAccount returns the signed-in account, if any.
+func requestAccount(ctx context.Context) (parley.Account, bool) {
+	a, ok := ctx.Value(accountKey).(parley.Account)
+	return a, ok
+}
+
+// identify resolves the actor of a request: an API token in the
+// Authorization header, or the session of a signed-in account.
+func (s *Server) identify(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		var accountID, process string
+		if h := r.Header.Get("Authorization"); h != "" {
+			secret, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				s.apiError(w, r, parley.Errorf(parley.EUNAUTHORIZED, "The Authorization header must be a Bearer token."))
+				return
+			}
+			tok, err := s.db.TokenByHash(ctx, auth.TokenHash(strings.TrimSpace(secret)))
+			if err != nil {
+				s.apiError(w, r, parley.Errorf(parley.EUNAUTHORIZED, "The API token is not valid."))
+				return
+			}
+			accountID, process = tok.AccountID, tok.ProcessID
+		} else {
+			accountID = s.sessions.GetString(ctx, sessAccount)
+		}
+		if accountID != "" {
+			acc, err := s.db.Account(ctx, accountID)
+			if err != nil {
+				s.sessions.Remove(ctx, sessAccount)
+				next.ServeHTTP(w, r)
+				return
+			}
+			a, err := s.db.Actor(ctx, accountID, process)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			if process != "" && len(a.Members) == 0 {
+				s.apiError(w, r, parley.Errorf(parley.EUNAUTHORIZED, "The API token's member no longer exists."))
+				return
+			}
+			ctx = context.WithValue(ctx, actorKey, a)
+			ctx = context.WithValue(ctx, accountKey, acc)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// securityHeaders sets a strict Content-Security-Policy and its companions.
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	hsts := strings.HasPrefix(s.cfg.BaseURL, "https://")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+			"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if hsts {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusWriter remembers the status of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+type httpMetrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
+	m := &httpMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parley_http_requests_total", Help: "HTTP requests by route and status.",
+		}, []string{"route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "parley_http_request_seconds", Help: "HTTP request latency by route.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
+		}, []string{"route"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.requests, m.latency)
+	}
+	return m
+}
+
+// observe logs each request and counts it by its route pattern, never by
+// its path (paths hold identifiers).
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		pattern := new(string)
+		r = r.WithContext(context.WithValue(r.Context(), patternKey, pattern))
+		defer func() {
+			if v := recover(); v != nil {
+				s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+				if sw.status == 0 {
+					http.Error(sw, "Internal error", http.StatusInternalServerError)
+				}
+			}
+			route := *pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			d := time.Since(start)
+			s.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+			if route != "GET /events" {
+				s.metrics.latency.WithLabelValues(route).Observe(d.Seconds())
+			}
+			level := slog.LevelDebug
+			if sw.status >= 500 {
+				level = slog.LevelError
+			}
+			s.log.Log(r.Context(), level, "request", "method", r.Method, "route", route, "status", sw.status, "duration", d)
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// recordPattern wraps the mux: the mux sets the matched pattern on the
+// request it is given, which observe, outside, does not see.
+func recordPattern(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if p, ok := r.Context().Value(patternKey).(*string); ok {
+			*p = r.Pattern
+		}
+	})
+}

@@ -1,0 +1,211 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/parley-talks/parley"
+)
+
+// pages holds every page template, each parsed with the layout and the
+// partials it may use.
+type pages struct {
+	byName map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	"text":  formatText,
+	"names": func(n parley.Names, l parley.Lang) string { return n.In(l) },
+	"dict":  func(p *page, v any) pv { return pv{p, v} },
+	"list":  func(v ...string) []string { return v },
+}
+
+func loadPages() (*pages, error) {
+	names, err := fs.Glob(files, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{byName: map[string]*template.Template{}}
+	for _, path := range names {
+		name := strings.TrimPrefix(path, "templates/")
+		if name == "layout.html" {
+			continue
+		}
+		t, err := template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/partials/*.html", path)
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", name, err)
+		}
+		p.byName[name] = t
+	}
+	return p, nil
+}
+
+// page is what every template receives.
+type page struct {
+	s        *Server
+	req      *http.Request
+	TitleKey string
+	Lang     parley.Lang
+	Langs    []parley.Lang
+	Actor    parley.Actor
+	Account  *parley.Account
+	Loc      *time.Location
+	Demo     bool
+	Flash    string
+	Path     string
+	Errors   map[string]string // field → complaint, for a form sent back
+	Form     url.Values        // what the user sent, for a form sent back
+	Data     any
+	Nav      *nav  // the process being looked at, for the side navigation
+	Seq      int64 // the record's last entry when the page was made: live updates start after it
+	Version  string
+}
+
+// nav is the side navigation of a process.
+type nav struct {
+	Process parley.Process
+	Groups  []parley.WorkingGroup
+	Spaces  []spaceView
+	Member  *parley.Membership
+}
+
+// page starts the data of a page for r.
+func (s *Server) page(r *http.Request, titleKey string) *page {
+	p := &page{s: s, req: r, TitleKey: titleKey, Langs: parley.Langs, Actor: requestActor(r.Context()),
+		Demo: s.cfg.Demo, Path: r.URL.Path, Loc: time.UTC, Version: s.cfg.Version}
+	if acc, ok := requestAccount(r.Context()); ok {
+		p.Account = &acc
+		if loc, err := time.LoadLocation(acc.TimeZone); err == nil {
+			p.Loc = loc
+		}
+	}
+	p.Lang = s.i18n.choose(r, p.Account)
+	p.Flash = s.sessions.PopString(r.Context(), sessFlash)
+	p.Seq, _ = s.db.LastSeq(r.Context())
+	return p
+}
+
+// T translates a message of the interface.
+func (p *page) T(id string, args ...any) string { return p.s.i18n.translate(p.Lang, id, args...) }
+
+// Text translates a sentence of the domain, such as an error message.
+func (p *page) Text(sentence string) string { return p.s.i18n.translateText(p.Lang, sentence) }
+
+// Err returns the translated complaint about a form field, or "".
+func (p *page) Err(field string) string { return p.Text(p.Errors[field]) }
+
+// Value returns what the user sent in a form field.
+func (p *page) Value(field string) string { return p.Form.Get(field) }
+
+// Time shows t in the reader's time zone.
+func (p *page) Time(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(p.Loc).Format("2006-01-02 15:04 MST")
+}
+
+// ISO is t for a machine: the datetime attribute of <time>.
+func (p *page) ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// Operator reports whether the reader operates the server.
+func (p *page) Operator() bool { return p.Account != nil && p.Account.Operator }
+
+// render writes a page. A template error is logged and answered with 500,
+// never with half a page: the page is rendered into a buffer first.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	t := s.pages.byName[name]
+	if t == nil {
+		s.log.ErrorContext(r.Context(), "no such template", "name", name)
+		http.Error(w, "Internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
+		http.Error(w, "Internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+var linkRE = regexp.MustCompile(`https?://[^\s<>"']+[^\s<>"'.,;:!?)\]]`)
+
+// formatText shows plain text safely: every character escaped, line breaks
+// kept, and http(s) links made clickable (opening without a referrer).
+func formatText(s string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range linkRE.FindAllStringIndex(s, -1) {
+		b.WriteString(template.HTMLEscapeString(s[last:m[0]]))
+		u := s[m[0]:m[1]]
+		if _, err := url.Parse(u); err == nil {
+			esc := template.HTMLEscapeString(u)
+			b.WriteString(`<a href="` + esc + `" rel="noopener noreferrer nofollow" target="_blank">` + esc + `</a>`)
+		} else {
+			b.WriteString(template.HTMLEscapeString(u))
+		}
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(s[last:]))
+	return template.HTML(strings.ReplaceAll(b.String(), "\n", "<br>\n"))
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// renderFragment writes one named template of a page alone, for htmx.
+func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, name, fragment string, p *page) {
+	t := s.pages.byName[name]
+	var buf bytes.Buffer
+	if t == nil || t.Lookup(fragment) == nil {
+		s.log.ErrorContext(r.Context(), "no such fragment", "template", name, "fragment", fragment)
+		http.Error(w, "Internal error", http.StatusInternalServerError)
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, fragment, p); err != nil {
+		s.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
+		http.Error(w, "Internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+}
+
+// pv passes a page and a value to a partial template.
+type pv struct {
+	P *page
+	V any
+}
+
+// CanManage reports whether the reader may change the process in view:
+// "process" (parties, members), "rounds" or "groups".
+func (p *page) CanManage(what string) bool {
+	if p.Nav == nil {
+		return false
+	}
+	act := map[string]parley.ProcessAction{"process": parley.ManageProcess, "rounds": parley.ManageRounds, "groups": parley.ManageGroups}[what]
+	return parley.AllowedProcess(p.Actor, act, p.Nav.Process.ID, "")
+}
+
+// Accounts lists every account, for the operator's forms; others get none.
+func (p *page) Accounts() []parley.Account {
+	if !p.Operator() {
+		return nil
+	}
+	accs, err := p.s.db.Accounts(p.req.Context())
+	if err != nil {
+		p.s.log.ErrorContext(p.req.Context(), "list accounts", "err", err)
+	}
+	return accs
+}

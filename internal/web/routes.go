@@ -1,0 +1,81 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Handler returns the server's whole HTTP surface, with its middleware:
+// metrics and logs, security headers, cross-origin protection (CSRF),
+// sessions, and the actor of each request.
+func (s *Server) Handler(gatherer prometheus.Gatherer) http.Handler {
+	mux := http.NewServeMux()
+	s.routes(mux, gatherer)
+	s.apiRoutes(s.newAPI(mux))
+	var h http.Handler = recordPattern(mux)
+	h = s.identify(h)
+	h = s.sessions.LoadAndSave(h)
+	h = http.NewCrossOriginProtection().Handler(h)
+	h = s.securityHeaders(h)
+	return s.observe(h)
+}
+
+// routes lists every route of the web application. The JSON API's routes
+// are in apiRoutes, below.
+func (s *Server) routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
+	static, _ := fs.Sub(files, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", staticFiles(static)))
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
+
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /login", s.loginForm)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("GET /login/second-factor", s.secondFactorForm)
+	mux.HandleFunc("POST /login/second-factor", s.secondFactor)
+	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("POST /language", s.setLanguage)
+
+	mux.HandleFunc("GET /account", s.accountPage)
+	mux.HandleFunc("POST /account/profile", s.saveProfile)
+	mux.HandleFunc("POST /account/password", s.changePassword)
+	mux.HandleFunc("GET /account/second-factor", s.enrolForm)
+	mux.HandleFunc("POST /account/second-factor", s.enrol)
+	mux.HandleFunc("POST /account/tokens", s.createToken)
+	mux.HandleFunc("POST /account/tokens/{token}/revoke", s.revokeToken)
+
+	mux.HandleFunc("GET /admin", s.adminPage)
+	mux.HandleFunc("POST /admin/accounts", s.adminCreateAccount)
+	mux.HandleFunc("POST /admin/accounts/{account}/password", s.adminSetPassword)
+	mux.HandleFunc("POST /admin/accounts/{account}/reset-second-factor", s.adminResetTOTP)
+	mux.HandleFunc("POST /admin/processes", s.createProcess)
+
+	mux.HandleFunc("GET /processes", s.processes)
+	mux.HandleFunc("GET /p/{process}", s.overview)
+	mux.HandleFunc("GET /p/{process}/members", s.membersPage)
+	mux.HandleFunc("GET /p/{process}/settings", s.processSettings)
+	mux.HandleFunc("POST /p/{process}/edit", s.editProcess)
+	mux.HandleFunc("POST /p/{process}/parties", s.addParty)
+	mux.HandleFunc("POST /p/{process}/members", s.addMember)
+	mux.HandleFunc("POST /p/{process}/rounds", s.scheduleRound)
+	mux.HandleFunc("POST /p/{process}/groups", s.createGroup)
+	mux.HandleFunc("GET /g/{group}", s.groupPage)
+	mux.HandleFunc("POST /g/{group}/members", s.joinGroup)
+	mux.HandleFunc("POST /g/{group}/members/{member}/remove", s.leaveGroup)
+
+	mux.HandleFunc("GET /s/{space}", s.spacePage)
+	mux.HandleFunc("POST /s/{space}/threads", s.startThread)
+	mux.HandleFunc("GET /t/{thread}", s.threadPage)
+	mux.HandleFunc("GET /t/{thread}/messages", s.threadMessages)
+	mux.HandleFunc("POST /t/{thread}/messages", s.postMessage)
+	mux.HandleFunc("POST /t/{thread}/read", s.markRead)
+	mux.HandleFunc("GET /m/{message}/edit", s.editMessageForm)
+	mux.HandleFunc("POST /m/{message}/edit", s.editMessage)
+	mux.HandleFunc("GET /m/{message}/history", s.messageHistory)
+
+	mux.HandleFunc("GET /events", s.events)
+}

@@ -1,0 +1,98 @@
+// Package web serves Parley over HTTP: the HTML pages of the web
+// application, the JSON API with its OpenAPI document, the live event
+// stream, and the operational endpoints. routes.go lists every route.
+package web
+
+import (
+	"context"
+	"embed"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/parley-talks/parley/internal/auth"
+	"github.com/parley-talks/parley/internal/live"
+	"github.com/parley-talks/parley/internal/service"
+	"github.com/parley-talks/parley/internal/store"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+//go:embed templates static locales
+var files embed.FS
+
+// Config is what the server is told by its operator.
+type Config struct {
+	BaseURL string // e.g. https://parley.example.org; "" for http on the listening address
+	Demo    bool   // the demo: its accounts need no second factor, and the login page says so
+	Version string
+	// PasswordParams are the argon2id costs of new password hashes.
+	PasswordParams auth.Params
+	// MaxFailedLogins in a row lock an account for LockFor.
+	MaxFailedLogins int
+	LockFor         time.Duration
+}
+
+// Server is Parley's HTTP server.
+type Server struct {
+	cfg      Config
+	db       *store.DB
+	svc      *service.Service
+	hub      *live.Hub
+	log      *slog.Logger
+	sessions *scs.SessionManager
+	pages    *pages
+	i18n     *catalog
+	limiter  *auth.Limiter
+	metrics  *httpMetrics
+	now      func() time.Time
+	ready    func(context.Context) error
+	// dummyHash is checked against when a user name does not exist, so
+	// that a failed sign-in takes as long either way.
+	dummyHash string
+	stop      chan struct{} // closed by StopStreams
+	stopOnce  sync.Once
+}
+
+// New returns a server. reg receives its metrics; ready reports whether the
+// server can serve (the database answers).
+func New(cfg Config, db *store.DB, svc *service.Service, hub *live.Hub, log *slog.Logger, reg prometheus.Registerer, now func() time.Time) (*Server, error) {
+	if cfg.MaxFailedLogins == 0 {
+		cfg.MaxFailedLogins = 5
+	}
+	if cfg.LockFor == 0 {
+		cfg.LockFor = 15 * time.Minute
+	}
+	if cfg.PasswordParams == (auth.Params{}) {
+		cfg.PasswordParams = auth.DefaultParams
+	}
+	cat, err := loadCatalog()
+	if err != nil {
+		return nil, err
+	}
+	pg, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	sm := scs.New()
+	sm.Store = db.Sessions()
+	sm.Lifetime = 12 * time.Hour
+	sm.IdleTimeout = 2 * time.Hour
+	sm.Cookie.Name = "parley_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://"
+	s := &Server{
+		cfg: cfg, db: db, svc: svc, hub: hub, log: log, sessions: sm, pages: pg, i18n: cat,
+		limiter: auth.NewLimiter(20, time.Minute),
+		metrics: newHTTPMetrics(reg),
+		now:     now,
+		stop:    make(chan struct{}),
+	}
+	if s.dummyHash, err = auth.HashPassword("parley", cfg.PasswordParams); err != nil {
+		return nil, err
+	}
+	s.ready = func(ctx context.Context) error { _, err := db.LastSeq(ctx); return err }
+	return s, nil
+}
