@@ -97,7 +97,6 @@ func TestValidateNamesFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		err := tt.cmd.Validate()
-		var fields []string
 		if e, ok := err.(*Error); ok {
 			if e.Code != EINVALID {
 				t.Errorf("%s: code %s", tt.name, e.Code)
@@ -107,7 +106,6 @@ func TestValidateNamesFields(t *testing.T) {
 					t.Errorf("%s: field %s not named in %v", tt.name, f, e.Fields)
 				}
 			}
-			fields = append(fields, tt.fields...)
 		} else if err != nil {
 			t.Errorf("%s: %T %v", tt.name, err, err)
 		}
