@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"strings"
 	"time"
@@ -132,7 +133,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 
 type enrolPage struct {
 	Secret   string
-	QR       string
+	QR       template.URL // a data: URL of a PNG made by the server
 	Enrolled bool
 	Required bool
 }
@@ -152,14 +153,13 @@ func (s *Server) enrolForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) showEnrol(w http.ResponseWriter, r *http.Request, p *page, acc parley.Account, status int) {
 	ctx := r.Context()
-	secret, url, qr, err := auth.NewTOTP("Parley", acc.Username)
+	secret, _, qr, err := auth.NewTOTP("Parley", acc.Username)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	_ = url
 	s.sessions.Put(ctx, "totp_secret", secret)
-	p.Data = enrolPage{Secret: secret, QR: qr, Enrolled: acc.TOTPEnabled, Required: s.needsEnrolment(acc, p.Actor)}
+	p.Data = enrolPage{Secret: secret, QR: template.URL(qr), Enrolled: acc.TOTPEnabled, Required: s.needsEnrolment(acc, p.Actor)}
 	s.render(w, r, status, "enrol.html", p)
 }
 
