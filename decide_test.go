@@ -190,3 +190,32 @@ func fillStrings(v reflect.Value) {
 		}
 	}
 }
+
+func TestDecideChangeRole(t *testing.T) {
+	op := Actor{AccountID: "op", Operator: true}
+	party := Party{ID: "pa", ProcessID: "p", Kind: PartyNegotiating}
+	head := Member{ID: "m1", ProcessID: "p", PartyID: "pa", Role: RoleHead}
+	deleg := Member{ID: "m2", ProcessID: "p", PartyID: "pa", Role: RoleDelegate}
+	tests := []struct {
+		name     string
+		existing []Member
+		m        Member
+		role     Role
+		code     string
+	}{
+		{"delegate to head while a head exists", []Member{head, deleg}, deleg, RoleHead, ECONFLICT},
+		{"head steps down", []Member{head, deleg}, head, RoleDelegate, ""},
+		{"delegate to head once no head", []Member{{ID: "m1", PartyID: "pa", Role: RoleDelegate}, deleg}, deleg, RoleHead, ""},
+		{"mediator role in a party", []Member{head, deleg}, deleg, RoleMediator, EINVALID},
+		{"unchanged", []Member{head, deleg}, deleg, RoleDelegate, EINVALID},
+	}
+	for _, tt := range tests {
+		_, err := DecideChangeRole(op, party, tt.existing, tt.m, ChangeRole{MemberID: tt.m.ID, Role: tt.role}, testEnv())
+		if ErrorCode(err) != tt.code {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.code)
+		}
+	}
+	if _, err := DecideChangeRole(Actor{AccountID: "x"}, party, nil, deleg, ChangeRole{MemberID: "m2", Role: RoleHead}, testEnv()); ErrorCode(err) != EFORBIDDEN {
+		t.Errorf("non-operator: %v", err)
+	}
+}

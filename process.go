@@ -137,6 +137,11 @@ type (
 		PartyID   string `json:"party_id"`
 		Role      Role   `json:"role"`
 	}
+	// MemberRoleChanged gives a member another role in their party.
+	MemberRoleChanged struct {
+		MemberID string `json:"member_id"`
+		Role     Role   `json:"role"`
+	}
 	// RoundScheduled adds an in-person round.
 	RoundScheduled struct {
 		RoundID   string `json:"round_id"`
@@ -192,6 +197,7 @@ func (*ProcessEdited) EventType() string     { return "process.edited" }
 func (*PartyAdded) EventType() string        { return "party.added" }
 func (*PartyRenamed) EventType() string      { return "party.renamed" }
 func (*MemberAdded) EventType() string       { return "member.added" }
+func (*MemberRoleChanged) EventType() string { return "member.role_changed" }
 func (*RoundScheduled) EventType() string    { return "round.scheduled" }
 func (*RoundEdited) EventType() string       { return "round.edited" }
 func (*GroupCreated) EventType() string      { return "group.created" }
@@ -207,6 +213,7 @@ func init() {
 		func() EventData { return new(PartyAdded) },
 		func() EventData { return new(PartyRenamed) },
 		func() EventData { return new(MemberAdded) },
+		func() EventData { return new(MemberRoleChanged) },
 		func() EventData { return new(RoundScheduled) },
 		func() EventData { return new(RoundEdited) },
 		func() EventData { return new(GroupCreated) },
@@ -252,6 +259,12 @@ type (
 		AccountID string `json:"account_id"`
 		PartyID   string `json:"party_id"`
 		Role      Role   `json:"role"`
+	}
+	// ChangeRole gives a member another role in their party, e.g. makes a
+	// delegate the head of delegation.
+	ChangeRole struct {
+		MemberID string `json:"member_id"`
+		Role     Role   `json:"role"`
 	}
 	// ScheduleRound adds an in-person round.
 	ScheduleRound struct {
@@ -403,6 +416,16 @@ func (c AddMember) Validate() error {
 }
 
 // Validate implements Command.
+func (c ChangeRole) Validate() error {
+	var v Invalid
+	v.requireID("member_id", c.MemberID)
+	if !c.Role.Valid() {
+		v.Add("role", "must be head, delegate, mediator or observer")
+	}
+	return v.Err()
+}
+
+// Validate implements Command.
 func (c ScheduleRound) Validate() error {
 	var v Invalid
 	v.requireID("process_id", c.ProcessID)
@@ -528,16 +551,7 @@ func DecideAddMember(a Actor, party Party, existing []Member, c AddMember, env E
 	if party.ProcessID != c.ProcessID {
 		return nil, Errorf(ENOTFOUND, "No such party in this process.")
 	}
-	fits := map[PartyKind][]Role{
-		PartyNegotiating: {RoleHead, RoleDelegate},
-		PartyMediator:    {RoleMediator},
-		PartyObserver:    {RoleObserver},
-	}
-	ok := false
-	for _, r := range fits[party.Kind] {
-		ok = ok || r == c.Role
-	}
-	if !ok {
+	if !roleFits(party.Kind, c.Role) {
 		var v Invalid
 		v.Add("role", "does not fit this kind of party")
 		return nil, v.Err()
@@ -553,6 +567,31 @@ func DecideAddMember(a Actor, party Party, existing []Member, c AddMember, env E
 	return events(a, env, ev(ProcessScope(party.ProcessID), &MemberAdded{
 		MemberID: env.NewID(), ProcessID: party.ProcessID, AccountID: c.AccountID, PartyID: party.ID, Role: c.Role,
 	})), nil
+}
+
+// DecideChangeRole gives m another role. The role must fit the kind of
+// party, and a party has one head: making a new head needs the old one to
+// step down to delegate first.
+func DecideChangeRole(a Actor, party Party, existing []Member, m Member, c ChangeRole, env Env) ([]Event, error) {
+	if !AllowedProcess(a, ManageProcess, m.ProcessID, "") {
+		return nil, forbidden()
+	}
+	if m.Role == c.Role {
+		var v Invalid
+		v.Add("role", "is unchanged")
+		return nil, v.Err()
+	}
+	if !roleFits(party.Kind, c.Role) {
+		var v Invalid
+		v.Add("role", "does not fit this kind of party")
+		return nil, v.Err()
+	}
+	for _, x := range existing {
+		if c.Role == RoleHead && x.PartyID == party.ID && x.Role == RoleHead {
+			return nil, Errorf(ECONFLICT, "This party already has a head of delegation.")
+		}
+	}
+	return events(a, env, ev(ProcessScope(m.ProcessID), &MemberRoleChanged{MemberID: m.ID, Role: c.Role})), nil
 }
 
 // DecideScheduleRound adds a round to p.
@@ -633,6 +672,19 @@ func DecideLeaveGroup(a Actor, g WorkingGroup, m Member, env Env) ([]Event, erro
 		}
 	}
 	return nil, Errorf(ECONFLICT, "The member is not in this working group.")
+}
+
+// roleFits reports whether a member of a party of kind k may have role r.
+func roleFits(k PartyKind, r Role) bool {
+	switch k {
+	case PartyNegotiating:
+		return r == RoleHead || r == RoleDelegate
+	case PartyMediator:
+		return r == RoleMediator
+	case PartyObserver:
+		return r == RoleObserver
+	}
+	return false
 }
 
 func opened(s Space) *SpaceOpened {

@@ -147,6 +147,20 @@ func decide(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley.Env) ([
 			return nil, err
 		}
 		return parley.DecideAddMember(a, party, ms, c, env)
+	case parley.ChangeRole:
+		m, err := tx.Member(c.MemberID)
+		if err != nil {
+			return nil, err
+		}
+		party, err := tx.Party(m.PartyID)
+		if err != nil {
+			return nil, err
+		}
+		ms, err := tx.Members(m.ProcessID)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideChangeRole(a, party, ms, m, c, env)
 	case parley.ScheduleRound:
 		p, err := tx.Process(c.ProcessID)
 		if err != nil {

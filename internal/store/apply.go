@@ -36,6 +36,8 @@ func apply(ctx context.Context, tx queryer, e parley.Event) error {
 	case *parley.MemberAdded:
 		return exec(`INSERT INTO members (id, process_id, account_id, party_id, role, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 			d.MemberID, d.ProcessID, d.AccountID, d.PartyID, string(d.Role), at)
+	case *parley.MemberRoleChanged:
+		return exec(`UPDATE members SET role = $2 WHERE id = $1`, d.MemberID, string(d.Role))
 	case *parley.RoundScheduled:
 		return exec(`INSERT INTO rounds (id, process_id, title, location, starts_on, ends_on) VALUES ($1, $2, $3, $4, $5, $6)`,
 			d.RoundID, d.ProcessID, d.Title, d.Location, d.StartsOn, d.EndsOn)

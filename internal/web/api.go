@@ -12,6 +12,7 @@ import (
 	"github.com/parley-talks/parley"
 	"github.com/parley-talks/parley/internal/auth"
 	"github.com/parley-talks/parley/internal/service"
+	"github.com/parley-talks/parley/internal/store"
 )
 
 // The JSON API: the same objects and commands as the pages, under
@@ -82,7 +83,8 @@ func (s *Server) newAPI(mux *http.ServeMux) huma.API {
 	cfg.OpenAPIPath = "/openapi"
 	cfg.DocsPath = ""
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
-		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token from the account page."},
+		"bearer":  {Type: "http", Scheme: "bearer", Description: "An API token from the account page."},
+		"session": {Type: "apiKey", In: "cookie", Name: "parley_session", Description: "The session of a signed-in account (POST /login)."},
 	}
 	cfg.Security = []map[string][]string{{"bearer": {}}}
 	return humago.New(mux, cfg)
@@ -154,6 +156,15 @@ type (
 	SpaceItem struct {
 		parley.Space
 		Unread int `json:"unread"`
+	}
+	// APIToken describes an API token; Secret is only in the answer that
+	// made it, the server keeps a hash.
+	APIToken struct {
+		ID        string    `json:"id"`
+		Name      string    `json:"name"`
+		ProcessID string    `json:"process_id"`
+		CreatedAt time.Time `json:"created_at"`
+		Secret    string    `json:"secret,omitempty" doc:"The token's secret (pt_…), shown only in the answer that made it."`
 	}
 	EventItem struct {
 		Seq     int64            `json:"seq"`
@@ -233,6 +244,78 @@ func (s *Server) apiRoutes(api huma.API) {
 				return nil, s.apiFail(ctx, err)
 			}
 			return &body[Created]{Body: Created{ID: acc.ID}}, nil
+		})
+
+	// API tokens of the signed-in account. Managing them needs the session
+	// of a signed-in account: a token cannot mint or revoke tokens, so a
+	// leaked one cannot make itself successors.
+	session := func(op huma.Operation) huma.Operation {
+		op.Security = []map[string][]string{{"session": {}}}
+		op.Middlewares = huma.Middlewares{func(hc huma.Context, next func(huma.Context)) {
+			if hc.Header("Authorization") != "" {
+				huma.WriteErr(api, hc, http.StatusForbidden, "API tokens are managed by a signed-in account, not with a token.")
+				return
+			}
+			next(hc)
+		}}
+		return op
+	}
+	apiToken := func(t store.Token) APIToken {
+		return APIToken{ID: t.ID, Name: t.Name, ProcessID: t.ProcessID, CreatedAt: t.CreatedAt}
+	}
+	huma.Register(api, session(get("list-tokens", "/tokens", "My API tokens, without their secrets (session only)", "account")),
+		func(ctx context.Context, _ *struct{}) (*body[[]APIToken], error) {
+			return read(s, ctx, func(a parley.Actor) ([]APIToken, error) {
+				toks, err := s.db.Tokens(ctx, a.AccountID)
+				out := make([]APIToken, 0, len(toks))
+				for _, t := range toks {
+					out = append(out, apiToken(t))
+				}
+				return out, err
+			})
+		})
+	huma.Register(api, session(post("create-token", "/tokens", "Make an API token acting as my member in one process (session only)", "account")),
+		func(ctx context.Context, in *struct {
+			Body struct {
+				Name      string `json:"name" maxLength:"100"`
+				ProcessID string `json:"process_id" maxLength:"64" doc:"The process whose member the token acts as."`
+			}
+		}) (*body[APIToken], error) {
+			a, err := s.apiActor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			name := strings.TrimSpace(in.Body.Name)
+			var v parley.Invalid
+			v.Require("name", name)
+			if _, member := a.In(in.Body.ProcessID); !member {
+				v.Add("process_id", "must be a process you are a member of")
+			}
+			if err := v.Err(); err != nil {
+				return nil, s.apiFail(ctx, err)
+			}
+			secret, hash, err := auth.NewToken()
+			t := store.Token{ID: service.NewID(), AccountID: a.AccountID, ProcessID: in.Body.ProcessID, Name: name, CreatedAt: s.now()}
+			if err == nil {
+				err = s.db.CreateToken(ctx, t, hash)
+			}
+			if err != nil {
+				return nil, s.apiFail(ctx, err)
+			}
+			out := apiToken(t)
+			out.Secret = secret
+			return &body[APIToken]{Body: out}, nil
+		})
+	huma.Register(api, session(del("revoke-token", "/tokens/{id}", "Revoke one of my API tokens (session only)", "account")),
+		func(ctx context.Context, in *idPath) (*struct{}, error) {
+			a, err := s.apiActor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.db.DeleteToken(ctx, a.AccountID, in.ID); err != nil {
+				return nil, s.apiFail(ctx, err)
+			}
+			return nil, nil
 		})
 
 	// Processes and their structure.
@@ -328,6 +411,19 @@ func (s *Server) apiRoutes(api huma.API) {
 				return nil, err
 			}
 			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.MemberAdded).MemberID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, put("change-role", "/members/{id}/role", "Give a member another role in their party (operator)", "processes"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Role parley.Role `json:"role" enum:"head,delegate,mediator,observer"`
+			}
+		}) (*body[Done], error) {
+			evs, err := s.apiDo(ctx, parley.ChangeRole{MemberID: in.ID, Role: in.Body.Role})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Done]{Body: Done{Seq: last(evs)}}, nil
 		})
 	type roundBody struct {
 		Title    string `json:"title"`

@@ -328,6 +328,16 @@ func (s *Server) addMember(w http.ResponseWriter, r *http.Request) {
 	s.do(w, r, cmd, "/p/"+id+"/members", "flash.member_added", s.reshow(w, r, id, "members.html", "members.title"))
 }
 
+func (s *Server) changeRole(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id := r.PathValue("process")
+	cmd := parley.ChangeRole{MemberID: r.PathValue("member"), Role: parley.Role(r.PostForm.Get("role"))}
+	s.do(w, r, cmd, "/p/"+id+"/members", "flash.saved", s.reshow(w, r, id, "members.html", "members.title"))
+}
+
 func (s *Server) scheduleRound(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
 		s.fail(w, r, err)

@@ -61,6 +61,7 @@ func (s *Server) routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("POST /p/{process}/edit", s.editProcess)
 	mux.HandleFunc("POST /p/{process}/parties", s.addParty)
 	mux.HandleFunc("POST /p/{process}/members", s.addMember)
+	mux.HandleFunc("POST /p/{process}/members/{member}/role", s.changeRole)
 	mux.HandleFunc("POST /p/{process}/rounds", s.scheduleRound)
 	mux.HandleFunc("POST /p/{process}/groups", s.createGroup)
 	mux.HandleFunc("GET /g/{group}", s.groupPage)
