@@ -85,7 +85,7 @@ func BenchmarkCompare(b *testing.B) {
 	var sink float64
 	for b.Loop() {
 		p := pairs[n%len(pairs)]
-		s, _, _ := m.compare(&m.l[p.l], &m.r[p.r], nil)
+		s, _, _, _ := m.compare(&m.l[p.l], &m.r[p.r], nil)
 		sink += s
 		n++
 	}

@@ -86,10 +86,12 @@ func runSample(tb testing.TB, dir string) (quality, *Matcher, *Result, []Person,
 const (
 	wantPrecision = 0.99
 	wantRecall    = 0.96
-	// devRecallFloor is what the engine measurably reaches on dev (see
-	// docs/reconcile.md); the target above is not met there yet, and this
-	// floor keeps it from sliding further.
-	devRecallFloor = 0.925
+	// devRecallFloor is just under what the engine measurably reaches on
+	// dev (0.9400, see docs/reconcile.md); the target above is not met
+	// there, and this floor keeps it from sliding back. Of dev's 360
+	// missed pairs, 136 are exact ties with a namesake no field tells
+	// apart.
+	devRecallFloor = 0.935
 )
 
 func TestQualitySmall(t *testing.T) {

@@ -83,6 +83,9 @@ type rec struct {
 	patKnown     bool
 	y, m, d      int16
 	wDate, wYear float32
+	// names is how many entries of the two lists together have this
+	// family and given name (by key).
+	names int32
 }
 
 // A Matcher compares the entries of two lists. It is safe for concurrent
@@ -190,6 +193,19 @@ func NewMatcher(left, right []Person, opt Options) *Matcher {
 	m.l = prep(left)
 	m.r = prep(right)
 
+	// How many entries of both lists share each family and given name.
+	byName := map[[2]int32]int32{}
+	for _, rs := range [][]rec{m.l, m.r} {
+		for i := range rs {
+			byName[[2]int32{rs[i].fam.id, rs[i].giv.id}]++
+		}
+	}
+	for _, rs := range [][]rec{m.l, m.r} {
+		for i := range rs {
+			rs[i].names = byName[[2]int32{rs[i].fam.id, rs[i].giv.id}]
+		}
+	}
+
 	// Frequencies over both lists.
 	famN := make([]int, len(m.famKeys))
 	givN := make([]int, int(m.ngroups)+len(m.givKeys))
@@ -225,13 +241,15 @@ func NewMatcher(left, right []Person, opt Options) *Matcher {
 	for _, rs := range [][]rec{m.l, m.r} {
 		for i := range rs {
 			r := &rs[i]
-			r.fam.w = m.famW[r.fam.id]
-			r.giv.w = m.givW[r.giv.id]
-			// A name read in the other slot weighs what it weighs in
-			// the slot where it is commoner: Руслан is a rare surname
-			// but a common given name, and agreeing on it says little.
-			r.famSw.w = min(m.famW[r.famSw.id], r.giv.w)
-			r.givSw.w = min(m.givW[r.givSw.id], r.fam.w)
+			// A name weighs what it weighs in the slot where it is
+			// commoner, whichever slot it is read in: Олег written as
+			// the surname in both lists is still only Олег, and
+			// agreeing on it says little.
+			r.fam.w = min(m.famW[r.fam.id], m.givW[r.givSw.id])
+			r.giv.w = min(m.givW[r.giv.id], m.famW[r.famSw.id])
+			// Руслан is a rare surname but a common given name.
+			r.famSw.w = r.giv.w
+			r.givSw.w = r.fam.w
 			if r.y == 0 {
 				continue
 			}
@@ -254,7 +272,7 @@ func (m *Matcher) Prior() float64 { return m.prior }
 // gives the same score for the same two people.
 func (m *Matcher) Compare(i, j int) Pair {
 	var rs []Reason
-	s, _, _ := m.compare(&m.l[i], &m.r[j], &rs)
+	s, _, _, _ := m.compare(&m.l[i], &m.r[j], &rs)
 	return Pair{Left: i, Right: j, Score: s, Reasons: rs}
 }
 
@@ -262,7 +280,7 @@ func (m *Matcher) Compare(i, j int) Pair {
 // also reports whether some field contradicts the pair outright (such a pair
 // is for a person to judge, whatever its score) and whether the names are
 // all there is to go on.
-func (m *Matcher) compare(a, b *rec, rs *[]Reason) (s float64, conflict, namesOnly bool) {
+func (m *Matcher) compare(a, b *rec, rs *[]Reason) (s float64, conflict, namesOnly, lone bool) {
 	s, lf, lg := m.names2(&a.fam, &a.giv, &b.fam, &b.giv, nil)
 	swap := 0
 	if lf != same && lg != same {
@@ -279,10 +297,14 @@ func (m *Matcher) compare(a, b *rec, rs *[]Reason) (s float64, conflict, namesOn
 	wp, cp := m.patronymic(a, b, nil)
 	wd, cd := dates(a, b, nil)
 	s += wp + wd - m.prior
-	conflict = cp || cd
+	conflict = cp || cd || m.givenContradicts(a, b, swap)
 	namesOnly = (a.patID < 0 || b.patID < 0) && (a.y == 0 || b.y == 0)
+	if namesOnly && uniqueNames(a, b) {
+		namesOnly = false
+		lone = true
+	}
 	if rs == nil {
-		return s, conflict, namesOnly
+		return s, conflict, namesOnly, lone
 	}
 	// Explain: this runs only for pairs that are written out.
 	switch swap {
@@ -298,7 +320,18 @@ func (m *Matcher) compare(a, b *rec, rs *[]Reason) (s float64, conflict, namesOn
 	m.patronymic(a, b, rs)
 	dates(a, b, rs)
 	*rs = append(*rs, Reason{"lists", fmt.Sprintf("prior odds 1 in %d", 1<<int(math.Round(m.prior))), -m.prior})
-	return s, conflict, namesOnly
+	return s, conflict, namesOnly, lone
+}
+
+// uniqueNames reports whether a and b have the same family and given name
+// (by key) and no other entry of either list has it. Then no namesake the
+// lists show can be taken for either of them, and when the names are all
+// there is, what remains to fear is a namesake of whom one list knows
+// nothing: the score weighs that chance by how common the two names are.
+// Names that agree only within a typing error or read exchanged are weaker
+// evidence, and do not qualify.
+func uniqueNames(a, b *rec) bool {
+	return a.fam.id == b.fam.id && a.giv.id == b.giv.id && a.names == 2
 }
 
 // names2 scores family and given name together and reports each level.
@@ -337,6 +370,21 @@ func (m *Matcher) names2(af, ag, bf, bg *nameField, rs *[]Reason) (float64, int,
 		*rs = append(*rs, Reason{"given name", how, w})
 	}
 	return s, lf, lg
+}
+
+// givenContradicts reports whether the given names, in the reading chosen
+// (swap as in compare), are two different names of the dictionary: Кирило
+// and Денис are two people, not one person mistyped, just as different
+// fathers' names are.
+func (m *Matcher) givenContradicts(a, b *rec, swap int) bool {
+	ag, bg := &a.giv, &b.giv
+	switch swap {
+	case 1:
+		ag = &a.givSw
+	case 2:
+		bg = &b.givSw
+	}
+	return ag.known && bg.known && ag.key != "" && bg.key != "" && ag.id != bg.id
 }
 
 func (m *Matcher) familyLevel(a, b *nameField) int {
@@ -490,6 +538,7 @@ type cand struct {
 	s         float32
 	conflict  bool
 	namesOnly bool
+	lone      bool // the names are all there is, and no one else has them
 }
 
 // Run compares every left entry with the right entries that share a
@@ -531,8 +580,8 @@ func (m *Matcher) Run(ctx context.Context) (*Result, error) {
 							}
 							stamp[j] = int32(i)
 							n++
-							if s, c, n := m.compare(a, &m.r[j], nil); s >= m.opt.Possible {
-								cs = append(cs, cand{int32(i), j, float32(s), c, n})
+							if s, c, n, lone := m.compare(a, &m.r[j], nil); s >= m.opt.Possible {
+								cs = append(cs, cand{int32(i), j, float32(s), c, n, lone})
 							}
 						}
 					}
@@ -560,9 +609,23 @@ func (m *Matcher) Run(ctx context.Context) (*Result, error) {
 }
 
 // assign picks pairs one to one, best first. A pair is asserted only if it
-// clears the match threshold and no other candidate of either of its two
-// entries comes within the margin: namesakes nobody can tell apart go to
-// review, not home.
+// clears the match threshold and no other way of pairing its two entries
+// comes within the margin: namesakes nobody can tell apart go to review, not
+// home.
+//
+// The alternative to a pair (L, R) is not just another candidate (L, R′) but
+// the pairing that candidate implies. Scores are log-odds against leaving
+// both entries unpaired, so the log-odds of a set of pairs is the sum of
+// their scores, and a pair worth less than nothing is better left out.
+// Choosing (L, R′) instead of (L, R) frees R for its best other partner and
+// takes R′ from its own:
+//
+//	lead = s(L,R) + max(0, best(R′ without L)) − s(L,R′) − max(0, best(R without L))
+//
+// and the same with the roles of the lists exchanged. A pair is asserted
+// when its least lead over every other candidate of its two entries is at
+// least the margin. When two candidates tie but one of them has a strictly
+// better partner elsewhere, the tie resolves; when neither has, it does not.
 func (m *Matcher) assign(all []cand) *Result {
 	slices.SortFunc(all, func(x, y cand) int {
 		switch {
@@ -575,11 +638,53 @@ func (m *Matcher) assign(all []cand) *Result {
 		}
 		return int(x.r - y.r)
 	})
-	inf := float32(math.Inf(-1))
-	lb1, lb2 := make([]float32, len(m.l)), make([]float32, len(m.l))
-	rb1, rb2 := make([]float32, len(m.r)), make([]float32, len(m.r))
+	byL := groupBy(all, len(m.l), func(c cand) int32 { return c.l })
+	byR := groupBy(all, len(m.r), func(c cand) int32 { return c.r })
 	usedL := make([]bool, len(m.l))
 	usedR := make([]bool, len(m.r))
+	// bestL returns the best score of an unused candidate of left entry l
+	// other than with right entry except, or -Inf.
+	bestL := func(l, except int32) float32 {
+		for _, k := range byL[l] {
+			if c := all[k]; c.r != except && !usedR[c.r] {
+				return c.s
+			}
+		}
+		return float32(math.Inf(-1))
+	}
+	bestR := func(r, except int32) float32 {
+		for _, k := range byR[r] {
+			if c := all[k]; c.l != except && !usedL[c.l] {
+				return c.s
+			}
+		}
+		return float32(math.Inf(-1))
+	}
+	pos := func(x float32) float32 { return max(x, 0) }
+	// lead returns the least lead of c over the other candidates of its
+	// entries, and the score of the candidate that comes closest.
+	lead := func(c cand) (float32, float32) {
+		least, closest := float32(math.Inf(1)), float32(math.Inf(-1))
+		for _, k := range byL[c.l] {
+			d := all[k]
+			if d.r == c.r || usedR[d.r] {
+				continue
+			}
+			if g := c.s + pos(bestR(d.r, c.l)) - d.s - pos(bestR(c.r, c.l)); g < least {
+				least, closest = g, d.s
+			}
+		}
+		for _, k := range byR[c.r] {
+			d := all[k]
+			if d.l == c.l || usedL[d.l] {
+				continue
+			}
+			if g := c.s + pos(bestL(d.l, c.r)) - d.s - pos(bestL(c.l, c.r)); g < least {
+				least, closest = g, d.s
+			}
+		}
+		return least, closest
+	}
 	res := &Result{}
 	// Rounds: a pair asserted in one round removes its two entries from
 	// the alternatives of everyone else, which may make another pair
@@ -587,33 +692,18 @@ func (m *Matcher) assign(all []cand) *Result {
 	// his own date, the Шевченко Віктор without a date has one namesake
 	// fewer to be confused with.
 	for round := 0; round < 16; round++ {
-		for i := range lb1 {
-			lb1[i], lb2[i] = inf, inf
-		}
-		for i := range rb1 {
-			rb1[i], rb2[i] = inf, inf
-		}
-		for _, c := range all { // sorted: the first seen is the best
-			if usedL[c.l] || usedR[c.r] {
-				continue
-			}
-			if lb1[c.l] == inf {
-				lb1[c.l] = c.s
-			} else if lb2[c.l] == inf {
-				lb2[c.l] = c.s
-			}
-			if rb1[c.r] == inf {
-				rb1[c.r] = c.s
-			} else if rb2[c.r] == inf {
-				rb2[c.r] = c.s
-			}
-		}
 		added := 0
 		for _, c := range all {
 			if usedL[c.l] || usedR[c.r] || c.conflict || float64(c.s) < m.threshold(c) {
 				continue
 			}
-			if float64(c.s-m.alternative(c, lb1, lb2, rb1, rb2)) >= m.opt.Margin {
+			g, _ := lead(c)
+			if c.lone && !math.IsInf(float64(g), 1) {
+				// Names alone, with another candidate in sight: a
+				// namesake the lists do show.
+				continue
+			}
+			if float64(g) >= m.opt.Margin {
 				usedL[c.l], usedR[c.r] = true, true
 				res.Matches = append(res.Matches, m.Compare(int(c.l), int(c.r)))
 				added++
@@ -632,13 +722,40 @@ func (m *Matcher) assign(all []cand) *Result {
 			p.Reasons = append(p.Reasons, Reason{"candidates", "a field contradicts the pair", 0})
 		} else if p.Score < m.threshold(c) {
 			p.Reasons = append(p.Reasons, Reason{"candidates", fmt.Sprintf("below the match threshold %.1f", m.threshold(c)), 0})
+		} else if g, _ := lead(c); c.lone && !math.IsInf(float64(g), 1) {
+			p.Reasons = append(p.Reasons, Reason{"candidates", "the names are all there is, and another candidate shares an entry", 0})
 		} else {
-			p.Reasons = append(p.Reasons, Reason{"candidates", fmt.Sprintf("another candidate scores %.1f, within the margin %.1f", m.alternative(c, lb1, lb2, rb1, rb2), m.opt.Margin), 0})
+			g, alt := lead(c)
+			p.Reasons = append(p.Reasons, Reason{"candidates", fmt.Sprintf("another candidate scores %.1f; the pairing leads by %.1f, within the margin %.1f", alt, g, m.opt.Margin), 0})
 		}
 		res.Possible = append(res.Possible, p)
 	}
 	slices.SortFunc(res.Matches, func(x, y Pair) int { return x.Left - y.Left })
 	return res
+}
+
+// groupBy returns, for each of n entries, the positions in all of its
+// candidates, in the order of all.
+func groupBy(all []cand, n int, of func(cand) int32) [][]int32 {
+	count := make([]int32, n+1)
+	for _, c := range all {
+		count[of(c)+1]++
+	}
+	for i := 1; i <= n; i++ {
+		count[i] += count[i-1]
+	}
+	flat := make([]int32, len(all))
+	next := slices.Clone(count[:n])
+	for k, c := range all {
+		e := of(c)
+		flat[next[e]] = int32(k)
+		next[e]++
+	}
+	out := make([][]int32, n)
+	for i := range out {
+		out[i] = flat[count[i]:count[i+1]:count[i+1]]
+	}
+	return out
 }
 
 // threshold returns the least score at which c may be asserted. When the
@@ -649,17 +766,4 @@ func (m *Matcher) threshold(c cand) float64 {
 		return m.opt.Match + m.opt.Margin
 	}
 	return m.opt.Match
-}
-
-// alternative returns the best score of another candidate of either entry of c.
-func (m *Matcher) alternative(c cand, lb1, lb2, rb1, rb2 []float32) float32 {
-	alt := lb1[c.l]
-	if alt == c.s {
-		alt = lb2[c.l]
-	}
-	ra := rb1[c.r]
-	if ra == c.s {
-		ra = rb2[c.r]
-	}
-	return max(alt, ra)
 }

@@ -1,0 +1,105 @@
+package reconcile
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// withFiller runs the matcher on left and right after 400 synthetic
+// strangers on each side, so that name frequencies mean something, and
+// returns the matches and possible pairs among the given entries, by id.
+func withFiller(t *testing.T, left, right []Person) (matches map[string]string, possible map[string]string) {
+	t.Helper()
+	fl, fr := genLists(11, 400, 0)
+	n := len(left)
+	res, err := NewMatcher(append(left, fl...), append(right, fr...), Options{}).Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := append(left, fl...)
+	allR := append(right, fr...)
+	matches, possible = map[string]string{}, map[string]string{}
+	for _, p := range res.Matches {
+		if p.Left < n || p.Right < len(right) {
+			matches[all[p.Left].ID] = allR[p.Right].ID
+		}
+	}
+	for _, p := range res.Possible {
+		if p.Left < n && p.Right < len(right) {
+			possible[all[p.Left].ID+"-"+allR[p.Right].ID] = p.Reasons[len(p.Reasons)-1].Outcome
+		}
+	}
+	return matches, possible
+}
+
+func person(id, fam, giv, pat, date string) Person {
+	d, err := ParseDate(date)
+	if err != nil {
+		panic(err)
+	}
+	return Person{ID: id, FamilyName: fam, GivenName: giv, Patronymic: pat, BirthDate: d}
+}
+
+// Two left entries compete for one right entry with the same score, but one
+// of them has a much better partner elsewhere: the pairing as a whole, not
+// the single candidate, decides.
+func TestTieResolvedByPairing(t *testing.T) {
+	left := []Person{
+		person("L1", "Шинкарук", "Артем", "", "1969-06-24"),
+		person("L2", "Шинкарук", "Артем", "Іванович", "1969"),
+	}
+	right := []Person{
+		person("R1", "ШИНКАРУК", "Артем", "Иванович", "1969-06-24"),
+		person("R2", "Шинкарук", "Артём", "Иванович", "1969-11-01"),
+	}
+	got, possible := withFiller(t, left, right)
+	if got["L1"] != "R1" || got["L2"] != "R2" {
+		t.Fatalf("matches %v, possible %v; want L1-R1 and L2-R2", got, possible)
+	}
+}
+
+// A real tie stays for review: two people with the same name and
+// patronymic and no date, and one entry on the other side.
+func TestRealTieHeldBack(t *testing.T) {
+	left := []Person{
+		person("L1", "Шинкарук", "Тетяна", "Сергіївна", "1985-10-25"),
+		person("L2", "ШИНКАРУК", "Тетяна", "Сергіївна", "1992-03-13"),
+	}
+	right := []Person{person("R1", "Шинкарук", "Татьяна", "Сергеевна", "")}
+	got, possible := withFiller(t, left, right)
+	if len(got) != 0 || len(possible) != 2 {
+		t.Fatalf("matches %v, possible %v; want none and two", got, possible)
+	}
+}
+
+// Names alone match when no one else in either list has them, and go to
+// review when a namesake is in sight.
+func TestNamesOnlyUnique(t *testing.T) {
+	left := []Person{person("L1", "Шинкарук", "Тарас", "", "")}
+	right := []Person{person("R1", "ШИНКАРУК", "Тарас", "Игоревич", "1992-05-12")}
+	if got, possible := withFiller(t, left, right); got["L1"] != "R1" {
+		t.Fatalf("alone: matches %v, possible %v; want L1-R1", got, possible)
+	}
+	right = append(right, person("R2", "Шинкарук", "Тарас", "Петрович", "1980-01-02"))
+	got, possible := withFiller(t, left, right)
+	if len(got) != 0 {
+		t.Fatalf("with a namesake: matches %v, possible %v; want none", got, possible)
+	}
+	for _, why := range possible {
+		if !strings.Contains(why, "margin") {
+			t.Fatalf("with a namesake: possible %v", possible)
+		}
+	}
+}
+
+// Two different names of the dictionary contradict a pair as different
+// fathers do, whatever the other fields say.
+func TestDifferentGivenNamesContradict(t *testing.T) {
+	left := []Person{person("L1", "Шинкарук", "Кирило", "", "1985-12-07")}
+	right := []Person{person("R1", "Шинкарук", "Денис", "Петрович", "1985-12-07")}
+	got, possible := withFiller(t, left, right)
+	if len(got) != 0 || possible["L1-R1"] != "a field contradicts the pair" {
+		t.Fatalf("matches %v, possible %v", got, possible)
+	}
+}
