@@ -64,9 +64,12 @@ type env struct {
 // cli is the command line of parley. Every flag may also be given by the
 // environment variable named in its env tag.
 type cli struct {
-	DB       string `name:"db" env:"PARLEY_DB" placeholder:"URL" help:"Database: sqlite:PATH or a postgres:// URL (default sqlite:<data>/parley.db)."`
-	Data     string `name:"data" env:"PARLEY_DATA" default:"parley-data" help:"Data directory: the SQLite database and the server's keys."`
-	LogLevel string `name:"log-level" env:"PARLEY_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe log level written."`
+	DB         string `name:"db" env:"PARLEY_DB" placeholder:"URL" help:"Database: sqlite:PATH or a postgres:// URL (default sqlite:<data>/parley.db)."`
+	Data       string `name:"data" env:"PARLEY_DATA" default:"parley-data" help:"Data directory: the SQLite database and the server's keys."`
+	LogLevel   string `name:"log-level" env:"PARLEY_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe log level written."`
+	LogKey     string `name:"log-key" env:"PARLEY_LOG_KEY" placeholder:"PRIVATE+KEY+…" help:"The record's signing key (signed-note private key); default: <data>/record.key, created at first start. Every instance of one server must use the same key."`
+	LogKeyFile string `name:"log-key-file" env:"PARLEY_LOG_KEY_FILE" placeholder:"PATH" help:"File holding the record's signing key (default <data>/record.key)."`
+	LogPrivate bool   `name:"log-private" env:"PARLEY_LOG_PRIVATE" help:"Serve the record's hashes and checkpoints (/log/...) to signed-in accounts only."`
 
 	Serve     serveCmd     `cmd:"" help:"Run the server."`
 	Demo      demoCmd      `cmd:"" help:"Run the server with a demo negotiation and print its accounts."`
@@ -82,6 +85,13 @@ func (c *cli) dsn() string {
 		return c.DB
 	}
 	return "sqlite:" + filepath.Join(c.Data, "parley.db")
+}
+
+func (c *cli) logKeyFile() string {
+	if c.LogKeyFile != "" {
+		return c.LogKeyFile
+	}
+	return filepath.Join(c.Data, "record.key")
 }
 
 func (c *cli) logger(w io.Writer) *slog.Logger {

@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/parley-talks/parley"
 	"github.com/parley-talks/parley/internal/live"
+	"github.com/parley-talks/parley/internal/record"
 	"github.com/parley-talks/parley/internal/service"
 	"github.com/parley-talks/parley/internal/store"
 	"github.com/parley-talks/parley/internal/web"
@@ -27,6 +29,20 @@ type serveCmd struct {
 
 func (c *serveCmd) Run(e *env, g *cli) error {
 	return serve(e, g, serverOptions{addr: c.Addr, baseURL: c.BaseURL})
+}
+
+// logName is the name of a new signing key, and so the origin line of the
+// checkpoints: the public host when known.
+func logName(baseURL string) string {
+	host := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(baseURL, "https://"), "http://"), "/")
+	if host == "" {
+		if h, err := os.Hostname(); err == nil && h != "" {
+			host = h
+		} else {
+			host = "parley"
+		}
+	}
+	return strings.NewReplacer("+", "-", " ", "-", "/", "-").Replace(host) + "/parley-record"
 }
 
 type serverOptions struct {
@@ -84,10 +100,18 @@ func serve(e *env, g *cli, o serverOptions) error {
 	} else {
 		publish = hub.Publish
 	}
+	key, created, err := record.LoadKey(g.LogKey, g.logKeyFile(), logName(o.baseURL))
+	if err != nil {
+		return err
+	}
+	if created {
+		log.Info("created the record's signing key", "file", g.logKeyFile())
+	}
 	writer := store.NewWriter(db, publish)
 	defer writer.Close()
 	svc := service.New(db, writer, time.Now, reg)
-	srv, err := web.New(web.Config{BaseURL: o.baseURL, Demo: o.demo, Version: version()}, db, svc, hub, log, reg, time.Now)
+	go record.Integrate(listenCtx, db, key, time.Second, time.Now, log)
+	srv, err := web.New(web.Config{BaseURL: o.baseURL, Demo: o.demo, Version: version(), LogKey: key, LogPrivate: g.LogPrivate}, db, svc, hub, log, reg, time.Now)
 	if err != nil {
 		return err
 	}
@@ -116,6 +140,7 @@ func serve(e *env, g *cli, o serverOptions) error {
 	}
 	hs.RegisterOnShutdown(srv.StopStreams)
 	go sweepSessions(listenCtx, db, log)
+	fmt.Fprintf(e.stdout, "The record's verifier key: %s\n", key.Verifier)
 	fmt.Fprintf(e.stdout, "Parley is listening on %s\n", url)
 	log.Info("listening", "addr", ln.Addr().String(), "db", db.Dialect())
 

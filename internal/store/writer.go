@@ -235,6 +235,9 @@ func (tx *Tx) append(h recordHead, events []parley.Event) (recordHead, error) {
 			b, leaf[:], h.chain[:]); err != nil {
 			return h, fmt.Errorf("store: append %s: %w", e.Type(), err)
 		}
+		if err := tx.storeTreeHashes(e.Seq-1, leaf); err != nil {
+			return h, err
+		}
 		if err := apply(tx.ctx, tx.tx, *e); err != nil {
 			return h, err
 		}

@@ -79,4 +79,11 @@ func (s *Server) routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("GET /m/{message}/history", s.messageHistory)
 
 	mux.HandleFunc("GET /events", s.events)
+
+	mux.HandleFunc("GET /log/key", s.logKey)
+	mux.HandleFunc("GET /log/checkpoint", s.logCheckpoint)
+	mux.HandleFunc("GET /log/tile/{path...}", s.logTile)
+	mux.HandleFunc("GET /log/proof/inclusion", s.proveInclusion)
+	mux.HandleFunc("GET /log/proof/consistency", s.proveConsistency)
+	mux.HandleFunc("POST /log/cosignature", s.cosign)
 }

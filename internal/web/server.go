@@ -14,6 +14,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/parley-talks/parley/internal/auth"
 	"github.com/parley-talks/parley/internal/live"
+	"github.com/parley-talks/parley/internal/record"
 	"github.com/parley-talks/parley/internal/service"
 	"github.com/parley-talks/parley/internal/store"
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +30,11 @@ type Config struct {
 	Version string
 	// PasswordParams are the argon2id costs of new password hashes.
 	PasswordParams auth.Params
+	// LogKey signs the record's checkpoints; nil serves no record.
+	LogKey *record.Key
+	// LogPrivate limits the record's endpoints (/log/...) to signed-in
+	// accounts; by default anyone may fetch hashes and checkpoints.
+	LogPrivate bool
 	// MaxFailedLogins in a row lock an account for LockFor.
 	MaxFailedLogins int
 	LockFor         time.Duration

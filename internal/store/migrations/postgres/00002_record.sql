@@ -1,0 +1,27 @@
+-- +goose Up
+-- The stored hashes of the record's Merkle tree, in the order of
+-- golang.org/x/mod/sumdb/tlog.StoredHashIndex.
+CREATE TABLE tree_hashes (
+	idx  BIGINT PRIMARY KEY,
+	hash BYTEA NOT NULL
+);
+
+-- Signed checkpoints of the tree, at most one a second.
+CREATE TABLE checkpoints (
+	size       BIGINT PRIMARY KEY,
+	root       BYTEA    NOT NULL,
+	note       TEXT    NOT NULL,
+	created_at BIGINT  NOT NULL
+);
+
+-- Cosignatures of checkpoints by the parties' witnesses.
+CREATE TABLE cosignatures (
+	size       BIGINT  NOT NULL,
+	witness    TEXT    NOT NULL,
+	signature  TEXT    NOT NULL,
+	created_at BIGINT  NOT NULL,
+	PRIMARY KEY (size, witness)
+);
+
+-- +goose Down
+SELECT 'irreversible';
