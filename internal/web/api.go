@@ -21,10 +21,15 @@ import (
 // command goes through the one write path, s.svc.Do.
 
 // apiErr is the JSON error of the API: a stable code, a sentence, and the
-// offending fields of invalid input.
+// offending fields of invalid input. Its fields are apiBody's, declared
+// again rather than embedded: huma writes an error through a copy of its
+// exported fields (adding $schema), and an embedded unexported struct is
+// not one, so the answer would be empty.
 type apiErr struct {
-	status int
-	apiBody
+	status  int
+	Code    string            `json:"code" doc:"Stable error code: invalid, unauthorized, forbidden, not_found, conflict or internal."`
+	Message string            `json:"message" doc:"A sentence for a person."`
+	Fields  map[string]string `json:"fields,omitempty" doc:"For invalid input: what is wrong with each named field."`
 }
 
 func (e *apiErr) Error() string  { return e.Message }
@@ -34,22 +39,43 @@ func init() {
 	// huma reports malformed requests (bad JSON, missing or mistyped
 	// fields) through NewError; answer them in Parley's error shape.
 	huma.NewError = func(st int, msg string, errs ...error) huma.StatusError {
-		e := &apiErr{status: st, apiBody: apiBody{Code: codeOf(st), Message: msg}}
+		e := &apiErr{status: st, Code: codeOf(st), Message: msg}
 		for _, err := range errs {
 			var d *huma.ErrorDetail
 			if errors.As(err, &d) {
 				if e.Fields == nil {
 					e.Fields = map[string]string{}
 				}
-				loc := strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(d.Location, "body."), "path."), "query.")
-				e.Fields[loc] = d.Message
+				e.Fields[fieldOf(d)] = d.Message
 			}
 		}
 		if st == http.StatusUnprocessableEntity {
 			e.status, e.Code = http.StatusBadRequest, parley.EINVALID
 		}
+		if e.Code == parley.EINVALID && msg == "validation failed" {
+			e.Message = "The input is not valid."
+		}
 		return e
 	}
+}
+
+// fieldOf names the input field of a huma validation error as the
+// domain's errors do: "title", "names.en", "after". huma places a missing
+// property at the object that lacks it ("body"), and names the property
+// only in its message.
+func fieldOf(d *huma.ErrorDetail) string {
+	loc := d.Location
+	if name, ok := strings.CutPrefix(d.Message, "expected required property "); ok {
+		if name, ok = strings.CutSuffix(name, " to be present"); ok {
+			loc += "." + name
+		}
+	}
+	for _, p := range []string{"body.", "path.", "query.", "header."} {
+		if s, ok := strings.CutPrefix(loc, p); ok {
+			return s
+		}
+	}
+	return loc
 }
 
 func codeOf(st int) string {
@@ -67,7 +93,7 @@ func (s *Server) apiFail(ctx context.Context, err error) error {
 	if code == parley.EINTERNAL {
 		s.log.ErrorContext(ctx, "internal error", "err", err)
 	}
-	e := &apiErr{status: status(code), apiBody: apiBody{Code: code, Message: parley.ErrorMessage(err)}}
+	e := &apiErr{status: status(code), Code: code, Message: parley.ErrorMessage(err)}
 	var pe *parley.Error
 	if errors.As(err, &pe) {
 		e.Fields = pe.Fields
