@@ -134,8 +134,40 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			if err := rc.Flush(); err != nil {
 				return
 			}
+			if changesRights(a, e) {
+				// The hub filters by the actor as it was at subscription:
+				// end the stream, so that the client reconnects (with
+				// Last-Event-ID) as who it is now. Otherwise a member taken
+				// out of a working group would go on receiving its events.
+				return
+			}
 		}
 	}
+}
+
+// changesRights reports whether e changes what a may see: a's account
+// joins a process, or one of a's members joins or leaves a working group
+// or changes role.
+func changesRights(a parley.Actor, e parley.Event) bool {
+	mine := func(member string) bool {
+		for _, m := range a.Members {
+			if m.MemberID == member {
+				return true
+			}
+		}
+		return false
+	}
+	switch d := e.Data.(type) {
+	case *parley.MemberAdded:
+		return d.AccountID == a.AccountID
+	case *parley.MemberJoinedGroup:
+		return mine(d.MemberID)
+	case *parley.MemberLeftGroup:
+		return mine(d.MemberID)
+	case *parley.MemberRoleChanged:
+		return mine(d.MemberID)
+	}
+	return false
 }
 
 // StopStreams ends every live stream, so that a graceful shutdown does not
