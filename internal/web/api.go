@@ -104,7 +104,7 @@ func (s *Server) apiFail(ctx context.Context, err error) error {
 func (s *Server) newAPI(mux *http.ServeMux) huma.API {
 	cfg := huma.DefaultConfig("Parley API", s.cfg.Version)
 	cfg.Info.Description = "Negotiations between parties to an armed conflict and a mediator, in standing working groups. " +
-		"Authenticate with an API token (Authorization: Bearer pt_…) made on the account page; a token acts as its member in one process. " +
+		"Authenticate with an API token (Authorization: Bearer pt_…) made on the account page or, while signed in, with POST /api/v1/tokens; a token acts as its member in one process. " +
 		"Live events stream as Server-Sent Events from GET /events (id = record sequence number; resume with Last-Event-ID)."
 	cfg.OpenAPIPath = "/openapi"
 	cfg.DocsPath = ""
