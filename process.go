@@ -502,7 +502,7 @@ func DecideCreateProcess(a Actor, c CreateProcess, env Env) ([]Event, error) {
 	return events(a, env,
 		ev(sc, &ProcessCreated{ProcessID: id, Title: strings.TrimSpace(c.Title), Description: c.Description, Languages: c.Languages}),
 		ev(sc, opened(public)),
-		ev(sc, opened(heads)),
+		ev(SpaceScope(heads), opened(heads)),
 	), nil
 }
 
@@ -529,7 +529,10 @@ func DecideAddParty(a Actor, p Process, c AddParty, env Env) ([]Event, error) {
 	sc := ProcessScope(p.ID)
 	out := []Event{ev(sc, &PartyAdded{PartyID: id, ProcessID: p.ID, Kind: c.Kind, Names: trimNames(c.Names)})}
 	if c.Kind == PartyNegotiating {
-		out = append(out, ev(sc, opened(Space{ID: env.NewID(), ProcessID: p.ID, Kind: SpaceParty, PartyID: id})))
+		// The caucus's opening is seen by its own party only: the other
+		// side need not even learn its identifier.
+		caucus := Space{ID: env.NewID(), ProcessID: p.ID, Kind: SpaceParty, PartyID: id}
+		out = append(out, ev(SpaceScope(caucus), opened(caucus)))
 	}
 	return events(a, env, out...), nil
 }

@@ -51,7 +51,7 @@ func newSite(t *testing.T) *site {
 	s := &site{World: w, now: time.Now()}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	reg := prometheus.NewRegistry()
-	srv, err := web.New(web.Config{PasswordParams: cheap, MaxFailedLogins: 3, LockFor: time.Hour, Version: "test"}, db, w.Service, hub, log, reg, func() time.Time { return s.now })
+	srv, err := web.New(web.Config{PasswordParams: cheap, MaxFailedLogins: 3, LockFor: time.Hour, Version: "test", StreamPing: 50 * time.Millisecond}, db, w.Service, hub, log, reg, func() time.Time { return s.now })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,5 +292,28 @@ func TestFormErrorsNextToFields(t *testing.T) {
 	threads, _ := s.DB.Threads(context.Background(), s.Mediator, sp.ID)
 	if len(threads) != 0 {
 		t.Errorf("a refused form wrote %d threads", len(threads))
+	}
+}
+
+// TestStreamEndsOnSignOut: a live stream does not outlive its session.
+func TestStreamEndsOnSignOut(t *testing.T) {
+	s := newSite(t)
+	c := s.browser(t)
+	s.post(t, c, "/login", login("observer", password))
+	resp, err := c.Get(s.srv.URL + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("stream: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	s.post(t, c, "/logout", nil)
+	done := make(chan error, 1)
+	go func() { _, err := io.ReadAll(resp.Body); done <- err }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stream went on after sign-out")
 	}
 }

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"strings"
+
 	"encoding/json"
 	"fmt"
+	"github.com/parley-talks/parley/internal/auth"
 	"net/http"
 	"strconv"
 	"time"
@@ -104,7 +107,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ping := time.NewTicker(20 * time.Second)
+	ping := time.NewTicker(s.cfg.StreamPing)
 	defer ping.Stop()
 	for {
 		select {
@@ -113,6 +116,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		case <-s.stop:
 			return
 		case <-ping.C:
+			if !s.stillSignedIn(r) {
+				return // signed out or token revoked since the stream began
+			}
 			rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
 			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
 				return
@@ -174,4 +180,21 @@ func changesRights(a parley.Actor, e parley.Event) bool {
 // wait for them; clients reconnect to another instance or after the restart.
 func (s *Server) StopStreams() {
 	s.stopOnce.Do(func() { close(s.stop) })
+}
+
+// stillSignedIn reports whether the credentials of a long-running request
+// are still valid: its API token not revoked, its session not ended.
+func (s *Server) stillSignedIn(r *http.Request) bool {
+	ctx := r.Context()
+	if h := r.Header.Get("Authorization"); h != "" {
+		secret, _ := strings.CutPrefix(h, "Bearer ")
+		_, err := s.db.TokenByHash(ctx, auth.TokenHash(strings.TrimSpace(secret)))
+		return err == nil
+	}
+	c, err := r.Cookie(s.sessions.Cookie.Name)
+	if err != nil {
+		return false
+	}
+	_, found, err := s.db.Sessions().FindCtx(ctx, c.Value)
+	return err == nil && found
 }

@@ -115,6 +115,18 @@ func (p *page) Time(t time.Time) string {
 // ISO is t for a machine: the datetime attribute of <time>.
 func (p *page) ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
+// BaseURL is the server's public address as the reader reached it.
+func (p *page) BaseURL() string {
+	if p.s.cfg.BaseURL != "" {
+		return p.s.cfg.BaseURL
+	}
+	scheme := "http"
+	if p.req.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + p.req.Host
+}
+
 // Operator reports whether the reader operates the server.
 func (p *page) Operator() bool { return p.Account != nil && p.Account.Operator }
 

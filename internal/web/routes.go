@@ -80,6 +80,7 @@ func (s *Server) routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
 
 	mux.HandleFunc("GET /events", s.events)
 
+	mux.HandleFunc("GET /record/{seq}", s.entryPage)
 	mux.HandleFunc("GET /log/key", s.logKey)
 	mux.HandleFunc("GET /log/checkpoint", s.logCheckpoint)
 	mux.HandleFunc("GET /log/tile/{path...}", s.logTile)

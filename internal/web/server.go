@@ -35,6 +35,9 @@ type Config struct {
 	// LogPrivate limits the record's endpoints (/log/...) to signed-in
 	// accounts; by default anyone may fetch hashes and checkpoints.
 	LogPrivate bool
+	// StreamPing is how often a live stream is kept alive and its reader's
+	// credentials checked again (default 20 s).
+	StreamPing time.Duration
 	// MaxFailedLogins in a row lock an account for LockFor.
 	MaxFailedLogins int
 	LockFor         time.Duration
@@ -66,6 +69,9 @@ type Server struct {
 func New(cfg Config, db *store.DB, svc *service.Service, hub *live.Hub, log *slog.Logger, reg prometheus.Registerer, now func() time.Time) (*Server, error) {
 	if cfg.MaxFailedLogins == 0 {
 		cfg.MaxFailedLogins = 5
+	}
+	if cfg.StreamPing == 0 {
+		cfg.StreamPing = 20 * time.Second
 	}
 	if cfg.LockFor == 0 {
 		cfg.LockFor = 15 * time.Minute
