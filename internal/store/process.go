@@ -14,9 +14,10 @@ import (
 // state a command needs. Reads here are not filtered by visibility; the
 // decide functions apply the policy themselves.
 type Tx struct {
-	ctx context.Context
-	tx  *writeTx
-	db  *DB
+	ctx  context.Context
+	tx   *writeTx
+	db   *DB
+	tree *treeBatch // the writer's tree hashes of this batch
 }
 
 // Context returns the context of the command being decided.

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/parley-talks/parley"
+	"slices"
+	"strings"
 
+	"github.com/parley-talks/parley"
 	"github.com/parley-talks/parley/internal/record"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -15,38 +17,227 @@ import (
 // it completes are stored in tree_hashes, in the same transaction as the
 // entry, at the indexes of tlog.StoredHashIndex.
 
-// hashReader reads stored hashes through q.
+// hashReader reads stored hashes through q, in as few queries as it can:
+// tlog asks for all the hashes a proof, a tile or an append needs at once.
 func hashReader(ctx context.Context, q queryer) tlog.HashReader {
 	return tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
-		out := make([]tlog.Hash, len(idx))
-		for i, x := range idx {
-			var b []byte
-			if err := q.QueryRowContext(ctx, `SELECT hash FROM tree_hashes WHERE idx = $1`, x).Scan(&b); err != nil {
-				if errors.Is(err, sql.ErrNoRows) {
-					return nil, fmt.Errorf("store: tree hash %d is missing", x)
-				}
-				return nil, fmt.Errorf("store: read tree hash %d: %w", x, err)
-			}
-			if len(b) != tlog.HashSize {
-				return nil, fmt.Errorf("store: tree hash %d has %d bytes", x, len(b))
-			}
-			copy(out[i][:], b)
-		}
-		return out, nil
+		return readHashes(ctx, q, idx)
 	})
 }
 
-// storeTreeHashes stores the hashes that record index n (entry seq n+1)
-// with leaf hash leaf adds to the tree.
+func readHashes(ctx context.Context, q queryer, idx []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(idx))
+	switch len(idx) {
+	case 0:
+		return out, nil
+	case 1:
+		var b []byte
+		if err := q.QueryRowContext(ctx, `SELECT hash FROM tree_hashes WHERE idx = $1`, idx[0]).Scan(&b); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil, fmt.Errorf("store: tree hash %d is missing", idx[0])
+			}
+			return nil, fmt.Errorf("store: read tree hash %d: %w", idx[0], err)
+		}
+		if len(b) != tlog.HashSize {
+			return nil, fmt.Errorf("store: tree hash %d has %d bytes", idx[0], len(b))
+		}
+		copy(out[0][:], b)
+		return out, nil
+	}
+	lo, hi := idx[0], idx[0]
+	for _, x := range idx {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	want := make(map[int64][]int, len(idx))
+	for i, x := range idx {
+		want[x] = append(want[x], i)
+	}
+	var rows *sql.Rows
+	var err error
+	if hi-lo < int64(4*len(idx)+64) {
+		// A tile or a run of appends: one range scan.
+		rows, err = q.QueryContext(ctx, `SELECT idx, hash FROM tree_hashes WHERE idx >= $1 AND idx <= $2`, lo, hi)
+	} else {
+		// A proof: hashes scattered over the levels of the tree.
+		var b strings.Builder
+		b.WriteString(`SELECT idx, hash FROM tree_hashes WHERE idx IN (`)
+		a := make([]any, 0, len(want))
+		for x := range want {
+			if len(a) > 0 {
+				b.WriteByte(',')
+			}
+			a = append(a, x)
+			fmt.Fprintf(&b, "$%d", len(a))
+		}
+		b.WriteByte(')')
+		rows, err = q.QueryContext(ctx, b.String(), a...)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: read tree hashes: %w", err)
+	}
+	defer rows.Close()
+	found := 0
+	for rows.Next() {
+		var x int64
+		var h []byte
+		if err := rows.Scan(&x, &h); err != nil {
+			return nil, fmt.Errorf("store: read tree hashes: %w", err)
+		}
+		is, ok := want[x]
+		if !ok {
+			continue
+		}
+		if len(h) != tlog.HashSize {
+			return nil, fmt.Errorf("store: tree hash %d has %d bytes", x, len(h))
+		}
+		for _, i := range is {
+			copy(out[i][:], h)
+		}
+		found++
+		delete(want, x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read tree hashes: %w", err)
+	}
+	for x := range want {
+		return nil, fmt.Errorf("store: tree hash %d is missing", x)
+	}
+	return out, nil
+}
+
+// treeBatch holds the tree hashes that one batch of the writer adds: they
+// are computed as each entry is appended and written together at the end of
+// the batch's transaction (flush), so they commit with the entries or not at
+// all. The hashes an append needs from earlier batches are the right edge of
+// the tree — for each level, the last hash stored — which the writer keeps
+// from one commit to the next (treeEdge) instead of reading it back.
+type treeBatch struct {
+	base    int64 // stored-hash index of the batch's first hash
+	pending []tlog.Hash
+	edge    treeEdge
+}
+
+// treeEdge is, for a tree of size size, the last stored hash of each level:
+// exactly the hashes the next appends read.
+type treeEdge struct {
+	size int64
+	idx  []int64
+	hash []tlog.Hash
+}
+
+func (e *treeEdge) clone() treeEdge {
+	return treeEdge{size: e.size, idx: slices.Clone(e.idx), hash: slices.Clone(e.hash)}
+}
+
+func (e *treeEdge) set(level int, idx int64, h tlog.Hash) {
+	for len(e.idx) <= level {
+		e.idx = append(e.idx, -1)
+		e.hash = append(e.hash, tlog.Hash{})
+	}
+	e.idx[level], e.hash[level] = idx, h
+}
+
+// newTreeBatch starts the tree hashes of a batch that appends after entry
+// seq, reusing edge if it describes that tree.
+func newTreeBatch(seq int64, edge treeEdge) *treeBatch {
+	if edge.size != seq {
+		edge = treeEdge{size: seq}
+	}
+	return &treeBatch{base: tlog.StoredHashIndex(0, seq), edge: edge.clone()}
+}
+
+// ReadHashes serves the hashes an append asks for: from the batch, from the
+// right edge, or else from the database.
+func (b *treeBatch) read(ctx context.Context, q queryer, idx []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(idx))
+	var miss []int64
+	for i, x := range idx {
+		if x >= b.base && x < b.base+int64(len(b.pending)) {
+			out[i] = b.pending[x-b.base]
+			continue
+		}
+		if j := slices.Index(b.edge.idx, x); j >= 0 {
+			out[i] = b.edge.hash[j]
+			continue
+		}
+		miss = append(miss, x)
+	}
+	if len(miss) == 0 {
+		return out, nil
+	}
+	hs, err := readHashes(ctx, q, miss)
+	if err != nil {
+		return nil, err
+	}
+	for i, x := range idx {
+		if j := slices.Index(miss, x); j >= 0 {
+			out[i] = hs[j]
+		}
+	}
+	return out, nil
+}
+
+// truncate forgets the hashes of entries after seq, when a command's
+// savepoint is rolled back.
+func (b *treeBatch) truncate(seq int64) {
+	end := tlog.StoredHashIndex(0, seq)
+	if n := end - b.base; n >= 0 && n < int64(len(b.pending)) {
+		b.pending = b.pending[:n]
+	}
+	for i, x := range b.edge.idx {
+		if x >= end {
+			b.edge.idx[i] = -1
+		}
+	}
+	b.edge.size = min(b.edge.size, seq)
+}
+
+// storeTreeHashes computes the hashes that record index n (entry seq n+1)
+// with leaf hash leaf adds to the tree, to be written by flush.
 func (tx *Tx) storeTreeHashes(n int64, leaf record.Hash) error {
-	hs, err := tlog.StoredHashesForRecordHash(n, tlog.Hash(leaf), hashReader(tx.ctx, tx.tx))
+	b := tx.tree
+	hs, err := tlog.StoredHashesForRecordHash(n, tlog.Hash(leaf), tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+		return b.read(tx.ctx, tx.tx, idx)
+	}))
 	if err != nil {
 		return fmt.Errorf("store: tree hashes of entry %d: %w", n+1, err)
 	}
 	base := tlog.StoredHashIndex(0, n)
-	for i, h := range hs {
-		if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO tree_hashes (idx, hash) VALUES ($1, $2)`, base+int64(i), h[:]); err != nil {
-			return fmt.Errorf("store: store tree hash: %w", err)
+	if base != b.base+int64(len(b.pending)) {
+		return fmt.Errorf("store: tree hashes of entry %d out of order", n+1)
+	}
+	b.pending = append(b.pending, hs...)
+	for level, h := range hs {
+		b.edge.set(level, base+int64(level), h)
+	}
+	b.edge.size = n + 1
+	return nil
+}
+
+// flushSizes are the numbers of rows per INSERT statement flush uses: a few
+// fixed statement texts, so that each stays prepared.
+var flushSizes = []int{128, 32, 8, 1}
+
+// flush writes the batch's tree hashes.
+func (tx *Tx) flush() error {
+	b := tx.tree
+	rest, idx := b.pending, b.base
+	for _, n := range flushSizes {
+		for len(rest) >= n {
+			var q strings.Builder
+			q.WriteString(`INSERT INTO tree_hashes (idx, hash) VALUES `)
+			a := make([]any, 0, 2*n)
+			for i := range n {
+				if i > 0 {
+					q.WriteByte(',')
+				}
+				fmt.Fprintf(&q, "($%d, $%d)", 2*i+1, 2*i+2)
+				a = append(a, idx+int64(i), rest[i][:])
+			}
+			if _, err := tx.tx.ExecContext(tx.ctx, q.String(), a...); err != nil {
+				return fmt.Errorf("store: store tree hashes: %w", err)
+			}
+			rest, idx = rest[n:], idx+int64(n)
 		}
 	}
 	return nil
@@ -179,4 +370,33 @@ func (db *DB) EntriesFor(ctx context.Context, a parley.Actor, from, to int64) ([
 		copy(e.LeafHash[:], leaf)
 		return e, err
 	})
+}
+
+// ScanTreeHashes calls fn with every stored tree hash in index order.
+func (db *DB) ScanTreeHashes(ctx context.Context, fn func(idx int64, hash []byte) error) error {
+	rows, err := db.sql.QueryContext(ctx, `SELECT idx, hash FROM tree_hashes ORDER BY idx`)
+	if err != nil {
+		return fmt.Errorf("store: read tree hashes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var idx int64
+		var h []byte
+		if err := rows.Scan(&idx, &h); err != nil {
+			return fmt.Errorf("store: read tree hashes: %w", err)
+		}
+		if err := fn(idx, h); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Checkpoints returns every stored checkpoint, smallest first.
+func (db *DB) Checkpoints(ctx context.Context) ([]record.Checkpoint, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT size, root, note, created_at FROM checkpoints ORDER BY size`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list checkpoints: %w", err)
+	}
+	return collect(rows, scanCheckpoint)
 }

@@ -25,6 +25,7 @@ type Writer struct {
 	reqs     chan *request
 	publish  func([]parley.Event)
 	maxBatch int
+	edge     treeEdge // the tree's right edge after the last commit; only loop uses it
 
 	mu      sync.RWMutex // guards closed against sends on reqs
 	closed  bool
@@ -146,6 +147,8 @@ func (w *Writer) commit(batch []*request) []parley.Event {
 	if err != nil {
 		return fail(err)
 	}
+	tx.tree = newTreeBatch(head.seq, w.edge)
+	w.edge = treeEdge{size: -1} // valid again only once this batch commits
 	var all []parley.Event
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
@@ -166,6 +169,7 @@ func (w *Writer) commit(batch []*request) []parley.Event {
 			if _, rerr := tx.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT cmd"); rerr != nil {
 				return fail(fmt.Errorf("store: rollback to savepoint: %w", rerr))
 			}
+			tx.tree.truncate(head.seq)
 			r.err = err
 		} else {
 			head = next
@@ -176,12 +180,16 @@ func (w *Writer) commit(batch []*request) []parley.Event {
 			return fail(fmt.Errorf("store: release savepoint: %w", err))
 		}
 	}
+	if err := tx.flush(); err != nil {
+		return fail(err)
+	}
 	if err := w.notify(ctx, sqltx, all); err != nil {
 		return fail(err)
 	}
 	if err := sqltx.Commit(); err != nil {
 		return fail(fmt.Errorf("store: commit: %w", err))
 	}
+	w.edge = tx.tree.edge
 	return all
 }
 
