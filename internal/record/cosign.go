@@ -64,7 +64,7 @@ func GenerateWitnessKey(name string) (skey, vkey string, err error) {
 
 // ParseWitnessKey reads a private key made by GenerateWitnessKey.
 func ParseWitnessKey(skey string) (*WitnessKey, error) {
-	parts := strings.Split(strings.TrimSpace(skey), "+")
+	parts := strings.SplitN(strings.TrimSpace(skey), "+", 5)
 	if len(parts) != 5 || parts[0] != "PRIVATE" || parts[1] != "KEY" {
 		return nil, errors.New("record: not a witness private key")
 	}
@@ -118,7 +118,7 @@ func NoteText(msg []byte) ([]byte, error) {
 // VerifyCosignature checks a cosignature line over the checkpoint note msg
 // with the witness verifier key vkey, and returns the witness's name.
 func VerifyCosignature(msg []byte, vkey, line string) (string, error) {
-	parts := strings.Split(strings.TrimSpace(vkey), "+")
+	parts := strings.SplitN(strings.TrimSpace(vkey), "+", 3)
 	if len(parts) != 3 {
 		return "", errors.New("not a witness verifier key")
 	}
