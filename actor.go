@@ -43,6 +43,9 @@ type Membership struct {
 	PartyID   string   `json:"party_id"`
 	Role      Role     `json:"role"`
 	Groups    []string `json:"groups"` // working groups the member belongs to
+	// Authorised lists the working groups in which a delegate may perform
+	// the formal acts of their party, by authority of their head.
+	Authorised []string `json:"authorised,omitempty"`
 }
 
 // Anonymous reports whether a is the public, with no account.
@@ -59,9 +62,11 @@ func (a Actor) In(process string) (Membership, bool) {
 }
 
 // InGroup reports whether m belongs to working group g.
-func (m Membership) InGroup(g string) bool {
-	for _, x := range m.Groups {
-		if x == g {
+func (m Membership) InGroup(g string) bool { return contains(m.Groups, g) }
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
 			return true
 		}
 	}

@@ -184,9 +184,20 @@ func fillStrings(v reflect.Value) {
 		case reflect.Bool:
 			f.SetBool(true)
 		case reflect.Map:
-			f.Set(reflect.ValueOf(Names{English: "e", Ukrainian: "у"}))
+			f.Set(reflect.ValueOf(map[Lang]string{English: "e", Ukrainian: "у"}).Convert(f.Type()))
 		case reflect.Slice:
-			f.Set(reflect.ValueOf([]Lang{English, Turkish}))
+			if f.Type().Elem().Kind() == reflect.String {
+				f.Set(reflect.ValueOf([]Lang{English, Turkish}).Convert(f.Type()))
+			}
+		case reflect.Struct:
+			if f.Type() == reflect.TypeOf(time.Time{}) {
+				f.Set(reflect.ValueOf(time.Date(2025, 7, 23, 9, 30, 0, 0, time.UTC)))
+			} else {
+				fillStrings(f)
+			}
+		case reflect.Pointer:
+			f.Set(reflect.New(f.Type().Elem()))
+			fillStrings(f.Elem())
 		}
 	}
 }

@@ -42,6 +42,9 @@ type Member struct {
 	Role      Role     `json:"role"`
 	Name      string   `json:"name"` // the account's display name, joined for reading
 	Groups    []string `json:"groups"`
+	// Authorised lists the working groups in which this delegate may
+	// perform the party's formal acts.
+	Authorised []string `json:"authorised,omitempty"`
 }
 
 // Round is an in-person session of a process, on dates in its host's

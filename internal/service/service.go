@@ -224,7 +224,7 @@ func decide(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley.Env) ([
 		}
 		return parley.DecideEditMessage(a, sp, m, c, env)
 	}
-	return nil, fmt.Errorf("service: no decision for %T", cmd)
+	return decideProposal(tx, a, cmd, env)
 }
 
 // visibleSpace loads a space, and answers "not found" for a space a may not

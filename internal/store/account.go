@@ -136,7 +136,8 @@ func (db *DB) Actor(ctx context.Context, id, process string) (parley.Actor, erro
 		if process != "" && m.ProcessID != process {
 			continue
 		}
-		a.Members = append(a.Members, parley.Membership{MemberID: m.ID, ProcessID: m.ProcessID, PartyID: m.PartyID, Role: m.Role, Groups: m.Groups})
+		a.Members = append(a.Members, parley.Membership{MemberID: m.ID, ProcessID: m.ProcessID, PartyID: m.PartyID, Role: m.Role,
+			Groups: m.Groups, Authorised: m.Authorised})
 	}
 	return a, nil
 }

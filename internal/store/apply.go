@@ -76,7 +76,7 @@ func apply(ctx context.Context, tx queryer, e parley.Event) error {
 		return exec(`UPDATE messages SET body = $2, version = $3, edited_at = $4, seq = $5 WHERE id = $1`,
 			d.MessageID, d.Body, d.Version, at, e.Seq)
 	}
-	return fmt.Errorf("store: no projection for event %s", e.Type())
+	return applyProposal(ctx, tx, e)
 }
 
 func joinLangs(ls []parley.Lang) string {

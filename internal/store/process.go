@@ -133,6 +133,9 @@ func readMembers(ctx context.Context, q queryer, where string, arg any) ([]parle
 		if ms[i].Groups, err = memberGroups(ctx, q, ms[i].ID); err != nil {
 			return nil, err
 		}
+		if ms[i].Authorised, err = memberAuthorised(ctx, q, ms[i].ID); err != nil {
+			return nil, err
+		}
 	}
 	return ms, nil
 }
@@ -141,6 +144,17 @@ func memberGroups(ctx context.Context, q queryer, member string) ([]string, erro
 	rows, err := q.QueryContext(ctx, `SELECT gm.group_id FROM group_members gm JOIN working_groups g ON g.id = gm.group_id WHERE gm.member_id = $1 ORDER BY g.position`, member)
 	if err != nil {
 		return nil, fmt.Errorf("store: member groups: %w", err)
+	}
+	return collect(rows, func(r scanner) (string, error) {
+		var s string
+		return s, r.Scan(&s)
+	})
+}
+
+func memberAuthorised(ctx context.Context, q queryer, member string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT group_id FROM authorisations WHERE member_id = $1 ORDER BY group_id`, member)
+	if err != nil {
+		return nil, fmt.Errorf("store: member authorisations: %w", err)
 	}
 	return collect(rows, func(r scanner) (string, error) {
 		var s string

@@ -24,7 +24,7 @@ type World struct {
 	Operator parley.Actor
 	Mediator parley.Actor
 	HeadA    parley.Actor
-	DelegA   parley.Actor // in the political group
+	DelegA   parley.Actor // in the political and humanitarian groups
 	HeadB    parley.Actor
 	DelegB   parley.Actor // in the humanitarian group
 	Observer parley.Actor // in the humanitarian group
@@ -108,6 +108,7 @@ func NewWorld(tb testing.TB, db *store.DB, publish func([]parley.Event)) *World 
 		w.Groups[k] = parley.WorkingGroup{ID: d.GroupID, ProcessID: pid, Kind: k, Names: d.Names, SpaceID: evs[1].Data.(*parley.SpaceOpened).SpaceID}
 	}
 	w.Must(tb, w.Mediator, parley.JoinGroup{GroupID: w.Groups[parley.GroupPolitical].ID, MemberID: mDelegA})
+	w.Must(tb, w.Mediator, parley.JoinGroup{GroupID: w.Groups[parley.GroupHumanitarian].ID, MemberID: mDelegA})
 	w.Must(tb, w.Mediator, parley.JoinGroup{GroupID: w.Groups[parley.GroupHumanitarian].ID, MemberID: mDelegB})
 	w.Must(tb, w.Mediator, parley.JoinGroup{GroupID: w.Groups[parley.GroupHumanitarian].ID, MemberID: mObs})
 	w.Reload(tb)
@@ -150,4 +151,20 @@ func (w *World) SpaceOf(k parley.SpaceKind, party string) parley.Space {
 		}
 	}
 	return parley.Space{}
+}
+
+// WithClock returns a service on w's writer whose clock is now.
+func (w *World) WithClock(now func() time.Time) *service.Service {
+	return service.New(w.DB, w.Writer, now, nil)
+}
+
+// NewWriterWorld returns w with a fresh writer and service on the same
+// database, as after a restart of the server.
+func NewWriterWorld(tb testing.TB, w *World) *World {
+	tb.Helper()
+	x := *w
+	x.Writer = store.NewWriter(w.DB, nil)
+	tb.Cleanup(x.Writer.Close)
+	x.Service = service.New(w.DB, x.Writer, time.Now, nil)
+	return &x
 }

@@ -28,6 +28,8 @@ func Run(t *testing.T, open Open) {
 		{"ConcurrentWritersGaplessChain", testConcurrent},
 		{"DiscussionEditsAndUnread", testDiscussion},
 		{"AccountsSessionsTokens", testAccounts},
+		{"ProposalLifecycle", testProposalLifecycle},
+		{"ProposalDeadline", testProposalDeadline},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open) })
