@@ -86,3 +86,25 @@ func (db *DB) AllEvents(ctx context.Context, after int64, limit int) ([]parley.E
 	}
 	return collect(rows, scanEvent)
 }
+
+// ScanEntries calls fn with every record entry in order: its sequence
+// number, canonical bytes, and stored leaf and chain hashes. A verifier
+// with direct access to the database checks them against each other.
+func (db *DB) ScanEntries(ctx context.Context, fn func(seq int64, entry, leaf, chain []byte) error) error {
+	rows, err := db.sql.QueryContext(ctx, `SELECT seq, entry, leaf_hash, chain_hash FROM entries ORDER BY seq`)
+	if err != nil {
+		return fmt.Errorf("store: read entries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq int64
+		var entry, leaf, chain []byte
+		if err := rows.Scan(&seq, &entry, &leaf, &chain); err != nil {
+			return fmt.Errorf("store: read entries: %w", err)
+		}
+		if err := fn(seq, entry, leaf, chain); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
