@@ -77,6 +77,8 @@ type cli struct {
 	User      userCmd      `cmd:"" help:"Manage accounts: add, set-password, reset-2fa, list."`
 	Version   versionCmd   `cmd:"" help:"Print the version."`
 	Reconcile reconcileCmd `cmd:"" help:"Match the people of two lists across Ukrainian, Russian and Latin spellings."`
+	Verify    verifyCmd    `cmd:"" help:"Verify a server's record: signatures, consistency with checkpoints seen before, the tree, the entries; --replay the tables."`
+	Witness   witnessCmd   `cmd:"" help:"Run a witness that cosigns a server's checkpoints after checking each extends the last; 'witness keygen' makes its key."`
 }
 
 // dsn returns the database URL, defaulting to SQLite in the data directory.

@@ -315,6 +315,33 @@ func (s *Server) cosign(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// WitnessStatus is a witness's latest cosignature, as /log/witnesses lists it.
+type WitnessStatus struct {
+	Name string    `json:"name"`
+	Size int64     `json:"size" doc:"the largest checkpoint it cosigned"`
+	At   time.Time `json:"at" doc:"when the server received that cosignature"`
+}
+
+// logWitnesses lists each witness with the latest checkpoint it cosigned,
+// so that anyone can see how far behind a witness is, or that it stopped.
+func (s *Server) logWitnesses(w http.ResponseWriter, r *http.Request) {
+	if !s.logAccess(w, r) {
+		return
+	}
+	cs, err := s.db.Witnesses(r.Context())
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	out := make([]WitnessStatus, len(cs))
+	for i, c := range cs {
+		out[i] = WitnessStatus{Name: c.Witness, Size: c.Size, At: c.CreatedAt}
+	}
+	writeJSON(w, struct {
+		Witnesses []WitnessStatus `json:"witnesses"`
+	}{out})
+}
+
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

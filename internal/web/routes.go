@@ -87,4 +87,5 @@ func (s *Server) routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("GET /log/proof/inclusion", s.proveInclusion)
 	mux.HandleFunc("GET /log/proof/consistency", s.proveConsistency)
 	mux.HandleFunc("POST /log/cosignature", s.cosign)
+	mux.HandleFunc("GET /log/witnesses", s.logWitnesses)
 }
