@@ -647,4 +647,220 @@ func (s *Server) apiRoutes(api huma.API) {
 				return out, err
 			})
 		})
+
+	// Proposals and the authority to perform formal acts.
+	type proposalDetail struct {
+		Proposal  parley.Proposal   `json:"proposal"`
+		Questions []parley.Question `json:"questions"`
+		Comments  []parley.Comment  `json:"comments"`
+		Timeline  []store.Act       `json:"timeline" doc:"Every event of the proposal the caller may see, with its record entry."`
+		Chain     []parley.Proposal `json:"chain" doc:"The chain of offers this proposal belongs to, oldest first."`
+	}
+	nonNil := func(ps []parley.Proposal) []parley.Proposal {
+		if ps == nil {
+			return []parley.Proposal{}
+		}
+		return ps
+	}
+	huma.Register(api, get("list-proposals", "/processes/{id}/proposals", "Proposals of a process I may see; open=true lists those awaiting an answer, longest waiting first", "proposals"),
+		func(ctx context.Context, in *struct {
+			ID    string `path:"id" maxLength:"64"`
+			Group string `query:"group" maxLength:"64" doc:"Only this working group's."`
+			Open  bool   `query:"open"`
+		}) (*body[[]parley.Proposal], error) {
+			return read(s, ctx, func(a parley.Actor) ([]parley.Proposal, error) {
+				if _, err := s.db.Process(ctx, a, in.ID); err != nil {
+					return nil, err
+				}
+				ps, err := s.db.Proposals(ctx, a, store.ProposalFilter{Process: in.ID, Group: in.Group, Open: in.Open})
+				return nonNil(ps), err
+			})
+		})
+	huma.Register(api, post("draft-proposal", "/groups/{id}/proposals", "Draft a proposal in my party's caucus, addressed to another party", "proposals"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				ToParty string `json:"to_party"`
+				parley.ProposalInput
+			}
+		}) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, parley.DraftProposal{GroupID: in.ID, ToParty: in.Body.ToParty, ProposalInput: in.Body.ProposalInput})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.ProposalDrafted).ProposalID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, get("get-proposal", "/proposals/{id}", "A proposal with its questions, comments, timeline and chain of offers", "proposals"),
+		func(ctx context.Context, in *idPath) (*body[proposalDetail], error) {
+			return read(s, ctx, func(a parley.Actor) (proposalDetail, error) {
+				var d proposalDetail
+				var err error
+				if d.Proposal, err = s.db.Proposal(ctx, a, in.ID); err != nil {
+					return d, err
+				}
+				if d.Questions, err = s.db.Questions(ctx, a, in.ID); err != nil {
+					return d, err
+				}
+				if d.Comments, err = s.db.Comments(ctx, a, in.ID); err != nil {
+					return d, err
+				}
+				if d.Timeline, err = s.db.Timeline(ctx, a, in.ID); err != nil {
+					return d, err
+				}
+				d.Chain, err = s.db.Chain(ctx, a, in.ID)
+				return d, err
+			})
+		})
+	huma.Register(api, put("edit-draft", "/proposals/{id}", "Edit a draft; version is the one you read", "proposals"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				ToParty string `json:"to_party"`
+				Version int    `json:"version"`
+				parley.ProposalInput
+			}
+		}) (*body[Done], error) {
+			evs, err := s.apiDo(ctx, parley.EditDraft{ProposalID: in.ID, ToParty: in.Body.ToParty, Version: in.Body.Version, ProposalInput: in.Body.ProposalInput})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Done]{Body: Done{Seq: last(evs)}}, nil
+		})
+	type textBody struct {
+		Text string `json:"text"`
+	}
+	type reasonBody struct {
+		Reason string `json:"reason,omitempty"`
+	}
+	huma.Register(api, post("submit-proposal", "/proposals/{id}/submit", "Submit a draft to the other party (formal act)", "proposals"),
+		func(ctx context.Context, in *idPath) (*body[Done], error) {
+			evs, err := s.apiDo(ctx, parley.SubmitProposal{ProposalID: in.ID})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Done]{Body: Done{Seq: last(evs)}}, nil
+		})
+	huma.Register(api, post("acknowledge-proposal", "/proposals/{id}/acknowledge", "Say the proposal is under consideration", "proposals"),
+		func(ctx context.Context, in *idPath) (*body[Done], error) {
+			evs, err := s.apiDo(ctx, parley.AcknowledgeProposal{ProposalID: in.ID})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Done]{Body: Done{Seq: last(evs)}}, nil
+		})
+	huma.Register(api, post("ask-clarification", "/proposals/{id}/questions", "Ask the proposer a question", "proposals"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body textBody
+		}) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, parley.AskClarification{ProposalID: in.ID, Text: in.Body.Text})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.ClarificationAsked).QuestionID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, post("answer-clarification", "/proposals/{id}/questions/{question}/answer", "Answer a question about my party's proposal", "proposals"),
+		func(ctx context.Context, in *struct {
+			ID       string `path:"id" maxLength:"64"`
+			Question string `path:"question" maxLength:"64"`
+			Body     textBody
+		}) (*body[Done], error) {
+			evs, err := s.apiDo(ctx, parley.AnswerClarification{ProposalID: in.ID, QuestionID: in.Question, Text: in.Body.Text})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Done]{Body: Done{Seq: last(evs)}}, nil
+		})
+	huma.Register(api, post("counter-proposal", "/proposals/{id}/counter", "Answer a proposal with a new one (formal act)", "proposals"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body parley.ProposalInput
+		}) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, parley.CounterProposal{ProposalID: in.ID, ProposalInput: in.Body})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[1].Data.(*parley.ProposalSubmitted).ProposalID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, post("accept-proposal", "/proposals/{id}/accept", "Accept a proposal (formal act)", "proposals"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body reasonBody
+		}) (*body[Done], error) {
+			evs, err := s.apiDo(ctx, parley.AcceptProposal{ProposalID: in.ID, Reason: in.Body.Reason})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Done]{Body: Done{Seq: last(evs)}}, nil
+		})
+	huma.Register(api, post("reject-proposal", "/proposals/{id}/reject", "Reject a proposal, with reasons (formal act)", "proposals"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Reason string `json:"reason"`
+			}
+		}) (*body[Done], error) {
+			evs, err := s.apiDo(ctx, parley.RejectProposal{ProposalID: in.ID, Reason: in.Body.Reason})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Done]{Body: Done{Seq: last(evs)}}, nil
+		})
+	huma.Register(api, post("withdraw-proposal", "/proposals/{id}/withdraw", "Withdraw my party's proposal (formal act)", "proposals"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body reasonBody
+		}) (*body[Done], error) {
+			evs, err := s.apiDo(ctx, parley.WithdrawProposal{ProposalID: in.ID, Reason: in.Body.Reason})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Done]{Body: Done{Seq: last(evs)}}, nil
+		})
+	huma.Register(api, post("comment-proposal", "/proposals/{id}/comments", "Comment on a proposal (discussion; binds nobody)", "proposals"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body textBody
+		}) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, parley.CommentProposal{ProposalID: in.ID, Text: in.Body.Text})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.ProposalCommented).CommentID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, post("authorise-delegate", "/groups/{id}/authorisations", "Let a delegate of my party perform its formal acts in this working group (head only)", "proposals"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				MemberID string `json:"member_id"`
+			}
+		}) (*body[Done], error) {
+			evs, err := s.apiDo(ctx, parley.AuthoriseDelegate{GroupID: in.ID, MemberID: in.Body.MemberID})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Done]{Body: Done{Seq: last(evs)}}, nil
+		})
+	huma.Register(api, del("revoke-authorisation", "/groups/{id}/authorisations/{member}", "End a delegate's authority to act in this working group (head only)", "proposals"),
+		func(ctx context.Context, in *struct {
+			ID     string `path:"id" maxLength:"64"`
+			Member string `path:"member" maxLength:"64"`
+		}) (*body[Done], error) {
+			evs, err := s.apiDo(ctx, parley.RevokeAuthorisation{GroupID: in.ID, MemberID: in.Member})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Done]{Body: Done{Seq: last(evs)}}, nil
+		})
+	huma.Register(api, get("awaiting", "/awaiting", "Open proposals awaiting my party's answer", "proposals"),
+		func(ctx context.Context, _ *struct{}) (*body[[]parley.Proposal], error) {
+			return read(s, ctx, func(a parley.Actor) ([]parley.Proposal, error) {
+				items, err := s.awaiting(ctx, a, parley.English)
+				out := []parley.Proposal{}
+				for _, it := range items {
+					out = append(out, it.P.Proposal)
+				}
+				return out, err
+			})
+		})
 }

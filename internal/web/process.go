@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/parley-talks/parley"
 )
@@ -52,6 +53,9 @@ type processView struct {
 	Spaces  []spaceView
 	Members []parley.Member
 	Party   map[string]parley.Party // by ID
+	// OpenProposals await an answer, longest waiting first (overview only).
+	OpenProposals []proposalView
+	Now           time.Time
 }
 
 type groupView struct {
@@ -143,6 +147,11 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.withNav(v)
+	if v.OpenProposals, _, err = s.loadProposals(r.Context(), a, v, ""); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Now = s.now()
 	p.Data = v
 	s.render(w, r, http.StatusOK, "overview.html", p)
 }
@@ -165,12 +174,17 @@ func (s *Server) membersPage(w http.ResponseWriter, r *http.Request) {
 
 type groupPage struct {
 	*processView
-	Group     groupView
-	Space     *spaceView // nil when the reader may not read the group's space
-	Threads   []parley.Thread
-	Others    []parley.Member // members of the process not in the group, for assignment
-	CanPost   bool
-	CanAssign map[string]bool // by party
+	Open       []proposalView // proposals awaiting an answer, longest waiting first
+	Closed     []proposalView
+	CanPropose bool
+	Delegates  []parley.Member // the reader's party's delegates in the group, when the reader is its head
+	Now        time.Time
+	Group      groupView
+	Space      *spaceView // nil when the reader may not read the group's space
+	Threads    []parley.Thread
+	Others     []parley.Member // members of the process not in the group, for assignment
+	CanPost    bool
+	CanAssign  map[string]bool // by party
 }
 
 func (s *Server) groupPage(w http.ResponseWriter, r *http.Request) {
@@ -213,6 +227,21 @@ func (s *Server) groupPage(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, party := range v.Parties {
 		gp.CanAssign[party.ID] = parley.AllowedProcess(a, parley.AssignGroups, g.ProcessID, party.ID)
+	}
+	gp.Now = s.now()
+	if gp.Open, gp.Closed, err = s.loadProposals(ctx, a, v, g.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if m, ok := a.In(g.ProcessID); ok && gp.Space != nil {
+		gp.CanPropose = (m.Role == parley.RoleHead || m.Role == parley.RoleDelegate) && parley.Allowed(a, parley.ActPost, gp.Space.Space)
+		if m.Role == parley.RoleHead {
+			for _, x := range gp.Group.Members {
+				if x.PartyID == m.PartyID && x.Role == parley.RoleDelegate {
+					gp.Delegates = append(gp.Delegates, x)
+				}
+			}
+		}
 	}
 	p.withNav(v)
 	p.Data = gp

@@ -68,6 +68,22 @@ func (s *Server) routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("POST /g/{group}/members", s.joinGroup)
 	mux.HandleFunc("POST /g/{group}/members/{member}/remove", s.leaveGroup)
 
+	mux.HandleFunc("POST /g/{group}/authorisations", s.authorise)
+	mux.HandleFunc("POST /g/{group}/authorisations/{member}/revoke", s.revokeAuthority)
+
+	mux.HandleFunc("GET /p/{process}/proposals", s.proposalsPage)
+	mux.HandleFunc("GET /awaiting", s.awaitingPage)
+	mux.HandleFunc("GET /g/{group}/propose", s.newProposalForm)
+	mux.HandleFunc("POST /g/{group}/proposals", s.draftProposal)
+	mux.HandleFunc("GET /proposals/{proposal}", s.proposalPage)
+	mux.HandleFunc("GET /proposals/{proposal}/body", s.proposalBody)
+	mux.HandleFunc("GET /proposals/{proposal}/history", s.proposalHistory)
+	mux.HandleFunc("GET /proposals/{proposal}/edit", s.editProposalForm)
+	mux.HandleFunc("POST /proposals/{proposal}/edit", s.editProposal)
+	mux.HandleFunc("GET /proposals/{proposal}/counter", s.counterForm)
+	mux.HandleFunc("POST /proposals/{proposal}/counter", s.counterProposal)
+	mux.HandleFunc("POST /proposals/{proposal}/{act}", s.proposalAct)
+
 	mux.HandleFunc("GET /s/{space}", s.spacePage)
 	mux.HandleFunc("POST /s/{space}/threads", s.startThread)
 	mux.HandleFunc("GET /t/{thread}", s.threadPage)
