@@ -40,8 +40,14 @@ type Scenario struct {
 		Kind  parley.GroupKind `json:"kind"`
 		Names parley.Names     `json:"names"`
 	} `json:"groups"`
-	Rounds  []parley.ScheduleRound `json:"rounds"`
-	Threads []struct {
+	Rounds         []parley.ScheduleRound `json:"rounds"`
+	Authorisations []struct {
+		By     string `json:"by"`
+		Member string `json:"member"`
+		Group  string `json:"group"`
+	} `json:"authorisations"`
+	Proposals []Proposal `json:"proposals"`
+	Threads   []struct {
 		Space    string `json:"space"` // heads, group:<key>, party:<key>
 		Title    string `json:"title"`
 		Messages []struct {
@@ -49,6 +55,35 @@ type Scenario struct {
 			Text string `json:"text"`
 		} `json:"messages"`
 	} `json:"threads"`
+}
+
+// Proposal is a proposal of the story with the acts that followed it,
+// laid out over the past weeks; times are relative to the installation.
+type Proposal struct {
+	Group          string              `json:"group"`
+	By             string              `json:"by"`
+	To             string              `json:"to"` // party key
+	Kind           parley.ProposalKind `json:"kind"`
+	Title          string              `json:"title"`
+	Texts          parley.Texts        `json:"texts"`
+	Details        parley.Details      `json:"details"`
+	DraftedDaysAgo int                 `json:"drafted_days_ago"`
+	DeadlineDays   int                 `json:"deadline_days"`  // from now; 0: none
+	StartsInDays   int                 `json:"starts_in_days"` // a truce's start
+	WindowInDays   []int               `json:"window_in_days"` // a meeting's window
+	Steps          []Step              `json:"steps"`
+}
+
+// Step is an act on a demo proposal.
+type Step struct {
+	Act          string         `json:"act"` // submit, acknowledge, ask, answer, counter, accept, reject, withdraw, comment
+	By           string         `json:"by"`
+	DaysAgo      int            `json:"days_ago"`
+	Text         string         `json:"text"`
+	Title        string         `json:"title"` // of a counter-proposal
+	Texts        parley.Texts   `json:"texts"`
+	Details      parley.Details `json:"details"`
+	StartsInDays int            `json:"starts_in_days"`
 }
 
 // Account is a demo account and its place in the process.
@@ -177,5 +212,97 @@ func (s *Scenario) Install(ctx context.Context, db *store.DB, svc *service.Servi
 			}
 		}
 	}
+	for _, au := range s.Authorisations {
+		if _, err := do(au.By, parley.AuthoriseDelegate{GroupID: groups[au.Group], MemberID: members[au.Member]}); err != nil {
+			return false, err
+		}
+	}
+	now := time.Now().UTC()
+	for _, p := range s.Proposals {
+		if err := s.installProposal(ctx, db, svc, actors, groups, parties, p, now); err != nil {
+			return false, err
+		}
+	}
 	return true, nil
+}
+
+// installProposal drafts p and performs its steps, each by the clock of
+// its day.
+func (s *Scenario) installProposal(ctx context.Context, db *store.DB, svc *service.Service, actors map[string]parley.Actor,
+	groups, parties map[string]string, p Proposal, now time.Time) error {
+	at := func(daysAgo, n int) *service.Service {
+		t := now.Add(-time.Duration(daysAgo)*24*time.Hour + time.Duration(n)*time.Minute)
+		return svc.WithClock(func() time.Time { return t })
+	}
+	do := func(clock *service.Service, by string, cmd parley.Command) ([]parley.Event, error) {
+		a, err := db.Actor(ctx, actors[by].AccountID, "")
+		if err != nil {
+			return nil, err
+		}
+		evs, err := clock.Do(ctx, a, cmd)
+		if err != nil {
+			return nil, fmt.Errorf("demo: proposal %q: %T by %s: %w", p.Title, cmd, by, err)
+		}
+		return evs, nil
+	}
+	in := parley.ProposalInput{Kind: p.Kind, Title: p.Title, Texts: p.Texts, Details: withDates(p.Details, p.StartsInDays, p.WindowInDays, now)}
+	if p.DeadlineDays > 0 {
+		in.Deadline = now.Add(time.Duration(p.DeadlineDays) * 24 * time.Hour).Truncate(time.Hour)
+	}
+	evs, err := do(at(p.DraftedDaysAgo, 0), p.By, parley.DraftProposal{GroupID: groups[p.Group], ToParty: parties[p.To], ProposalInput: in})
+	if err != nil {
+		return err
+	}
+	id := evs[0].Data.(*parley.ProposalDrafted).ProposalID
+	var question string
+	for i, st := range p.Steps {
+		var cmd parley.Command
+		switch st.Act {
+		case "submit":
+			cmd = parley.SubmitProposal{ProposalID: id}
+		case "acknowledge":
+			cmd = parley.AcknowledgeProposal{ProposalID: id}
+		case "ask":
+			cmd = parley.AskClarification{ProposalID: id, Text: st.Text}
+		case "answer":
+			cmd = parley.AnswerClarification{ProposalID: id, QuestionID: question, Text: st.Text}
+		case "counter":
+			cmd = parley.CounterProposal{ProposalID: id, ProposalInput: parley.ProposalInput{Kind: p.Kind, Title: st.Title, Texts: st.Texts,
+				Details: withDates(st.Details, st.StartsInDays, nil, now)}}
+		case "accept":
+			cmd = parley.AcceptProposal{ProposalID: id, Reason: st.Text}
+		case "reject":
+			cmd = parley.RejectProposal{ProposalID: id, Reason: st.Text}
+		case "withdraw":
+			cmd = parley.WithdrawProposal{ProposalID: id, Reason: st.Text}
+		case "comment":
+			cmd = parley.CommentProposal{ProposalID: id, Text: st.Text}
+		default:
+			return fmt.Errorf("demo: proposal %q: unknown act %q", p.Title, st.Act)
+		}
+		evs, err := do(at(st.DaysAgo, i+1), st.By, cmd)
+		if err != nil {
+			return err
+		}
+		if q, ok := evs[0].Data.(*parley.ClarificationAsked); ok {
+			question = q.QuestionID
+		}
+	}
+	return nil
+}
+
+// withDates sets a truce's start and a meeting's window relative to now.
+func withDates(d parley.Details, startsInDays int, window []int, now time.Time) parley.Details {
+	day := func(n int) time.Time { return now.Add(time.Duration(n) * 24 * time.Hour).Truncate(24 * time.Hour) }
+	if d.Truce != nil && startsInDays > 0 {
+		t := *d.Truce
+		t.Starts = day(startsInDays).Add(4 * time.Hour)
+		d.Truce = &t
+	}
+	if d.Meeting != nil && len(window) == 2 {
+		m := *d.Meeting
+		m.From, m.To = day(window[0]).Format(time.DateOnly), day(window[1]).Format(time.DateOnly)
+		d.Meeting = &m
+	}
+	return d
 }

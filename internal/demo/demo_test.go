@@ -87,6 +87,49 @@ func TestInstall(t *testing.T) {
 	}
 }
 
+func TestInstallProposals(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.OpenSQLite(t)
+	w := store.NewWriter(db, nil)
+	t.Cleanup(w.Close)
+	sc, _ := demo.Load()
+	if _, err := sc.Install(ctx, db, service.New(db, w, time.Now, nil), auth.Params{Memory: 1024, Time: 1, Threads: 1}); err != nil {
+		t.Fatal(err)
+	}
+	acc, _, _ := db.AccountByUsername(ctx, "mediator")
+	med, _ := db.Actor(ctx, acc.ID, "")
+	ps, err := db.Proposals(ctx, med, store.ProposalFilter{Process: med.Members[0].ProcessID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTitle := map[string]parley.Proposal{}
+	for _, p := range ps {
+		byTitle[p.Title] = p
+	}
+	now := time.Now()
+	tests := []struct {
+		title  string
+		status parley.ProposalStatus
+		waits  time.Duration // at least
+	}{
+		{"Three standing online working groups", parley.StatusConsidering, 43 * 24 * time.Hour},
+		{"Short truce along the line of contact", parley.StatusCountered, 0},
+		{"Humanitarian pause of 72 hours, verified", parley.StatusSubmitted, 5 * 24 * time.Hour},
+		{"A meeting of the leaders", parley.StatusSubmitted, 19 * 24 * time.Hour},
+		{"Exchange of prisoners: 1,200 for 1,200", parley.StatusAccepted, 0},
+	}
+	for _, tt := range tests {
+		p, ok := byTitle[tt.title]
+		if !ok {
+			t.Errorf("the mediator does not see %q", tt.title)
+			continue
+		}
+		if p.Status != tt.status || p.Waiting(now) < tt.waits {
+			t.Errorf("%q: %s waiting %v, want %s for at least %v", tt.title, p.Status, p.Waiting(now), tt.status, tt.waits)
+		}
+	}
+}
+
 func fmtList(s []string) string {
 	out := "["
 	for i, x := range s {

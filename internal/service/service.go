@@ -255,3 +255,11 @@ func groupAndMember(tx *store.Tx, group, member string) (parley.WorkingGroup, pa
 	m, err := tx.Member(member)
 	return g, m, err
 }
+
+// WithClock returns the service reading time from now instead: the demo
+// uses it to lay out a history over past weeks, and tests to move time.
+func (s *Service) WithClock(now func() time.Time) *Service {
+	x := *s
+	x.now = now
+	return &x
+}
