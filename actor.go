@@ -81,6 +81,7 @@ type Account struct {
 	ID           string    `json:"id"`
 	Username     string    `json:"username"`
 	DisplayName  string    `json:"display_name"`
+	Email        string    `json:"email,omitempty"` // for notifications; may be empty
 	Locale       Lang      `json:"locale"`
 	TimeZone     string    `json:"time_zone"` // IANA name, e.g. Europe/Istanbul
 	Operator     bool      `json:"operator"`

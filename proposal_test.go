@@ -69,12 +69,18 @@ func TestProposalActsPolicy(t *testing.T) {
 			_, err := DecideCounter(a, set, p, CounterProposal{ProposalID: "pr", ProposalInput: ProposalInput{Kind: ProposalOther, Title: "C", Texts: Texts{English: "y"}}}, testEnvAt(now))
 			return err
 		}},
-		{"accept", func(a Actor) error { _, err := DecideAccept(a, set, p, AcceptProposal{ProposalID: "pr"}, testEnvAt(now)); return err }},
+		{"accept", func(a Actor) error {
+			_, err := DecideAccept(a, set, p, AcceptProposal{ProposalID: "pr"}, testEnvAt(now))
+			return err
+		}},
 		{"reject", func(a Actor) error {
 			_, err := DecideReject(a, set, p, RejectProposal{ProposalID: "pr", Reason: "no"}, testEnvAt(now))
 			return err
 		}},
-		{"withdraw", func(a Actor) error { _, err := DecideWithdraw(a, set, p, WithdrawProposal{ProposalID: "pr"}, testEnvAt(now)); return err }},
+		{"withdraw", func(a Actor) error {
+			_, err := DecideWithdraw(a, set, p, WithdrawProposal{ProposalID: "pr"}, testEnvAt(now))
+			return err
+		}},
 		{"comment", func(a Actor) error {
 			_, err := DecideComment(a, set, p, CommentProposal{ProposalID: "pr", Text: "hm"}, testEnvAt(now))
 			return err

@@ -71,6 +71,8 @@ type cli struct {
 	LogKeyFile string `name:"log-key-file" env:"PARLEY_LOG_KEY_FILE" placeholder:"PATH" help:"File holding the record's signing key (default <data>/record.key)."`
 	LogPrivate bool   `name:"log-private" env:"PARLEY_LOG_PRIVATE" help:"Serve the record's hashes and checkpoints (/log/...) to signed-in accounts only."`
 
+	smtpFlags
+
 	Serve     serveCmd     `cmd:"" help:"Run the server."`
 	Demo      demoCmd      `cmd:"" help:"Run the server with a demo negotiation and print its accounts."`
 	Migrate   migrateCmd   `cmd:"" help:"Apply pending database migrations and exit."`

@@ -13,6 +13,7 @@ import (
 
 	"github.com/parley-talks/parley"
 	"github.com/parley-talks/parley/internal/live"
+	"github.com/parley-talks/parley/internal/notify"
 	"github.com/parley-talks/parley/internal/record"
 	"github.com/parley-talks/parley/internal/service"
 	"github.com/parley-talks/parley/internal/store"
@@ -29,6 +30,14 @@ type serveCmd struct {
 
 func (c *serveCmd) Run(e *env, g *cli) error {
 	return serve(e, g, serverOptions{addr: c.Addr, baseURL: c.BaseURL})
+}
+
+// smtpFlags configure optional e-mail notifications.
+type smtpFlags struct {
+	SMTPAddr     string `name:"smtp-addr" env:"PARLEY_SMTP_ADDR" placeholder:"HOST:PORT" help:"SMTP server for e-mail notifications; none are sent without it."`
+	SMTPFrom     string `name:"smtp-from" env:"PARLEY_SMTP_FROM" default:"parley@localhost" help:"Sender address of notifications."`
+	SMTPUser     string `name:"smtp-user" env:"PARLEY_SMTP_USER" help:"SMTP user name (PLAIN authentication)."`
+	SMTPPassword string `name:"smtp-password" env:"PARLEY_SMTP_PASSWORD" help:"SMTP password."`
 }
 
 // logName is the name of a new signing key, and so the origin line of the
@@ -125,6 +134,11 @@ func serve(e *env, g *cli, o serverOptions) error {
 		url = "http://" + ln.Addr().String()
 	}
 	url = strings.TrimSuffix(url, "/")
+	if g.SMTPAddr != "" {
+		n := &notify.Notifier{DB: db, BaseURL: url, Log: log, Now: time.Now,
+			Mail: notify.Mailer{Addr: g.SMTPAddr, From: g.SMTPFrom, User: g.SMTPUser, Password: g.SMTPPassword}}
+		go n.Run(listenCtx, hub)
+	}
 	if o.ready != nil {
 		if err := o.ready(ctx, url, db, svc); err != nil {
 			ln.Close()

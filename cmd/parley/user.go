@@ -25,6 +25,7 @@ type userAddCmd struct {
 	Username string `arg:"" help:"User name: lower-case letters, digits, dots, dashes."`
 	Name     string `required:"" help:"Display name."`
 	Password string `env:"PARLEY_PASSWORD" help:"Password (at least 12 characters); read from standard input when not given."`
+	Email    string `help:"E-mail address for notifications."`
 	Locale   string `default:"en" enum:"en,uk,ru,tr" help:"Interface language."`
 	TimeZone string `name:"timezone" default:"UTC" help:"IANA time zone, e.g. Europe/Kyiv."`
 	Operator bool   `help:"The account operates the server."`
@@ -53,7 +54,7 @@ func (c *userAddCmd) Run(e *env, g *cli) error {
 		return err
 	}
 	defer db.Close()
-	acc, hash, err := auth.NewAccount{Username: c.Username, DisplayName: c.Name, Password: pw, Locale: parley.Lang(c.Locale),
+	acc, hash, err := auth.NewAccount{Username: c.Username, DisplayName: c.Name, Password: pw, Email: c.Email, Locale: parley.Lang(c.Locale),
 		TimeZone: c.TimeZone, Operator: c.Operator}.Prepare(service.NewID(), time.Now(), auth.DefaultParams)
 	if err != nil {
 		return &exitError{code: 2, err: err}

@@ -13,6 +13,7 @@ type NewAccount struct {
 	Username    string
 	DisplayName string
 	Password    string
+	Email       string // for notifications; may be empty
 	Locale      parley.Lang
 	TimeZone    string
 	Operator    bool
@@ -32,6 +33,17 @@ func ValidatePassword(v *parley.Invalid, field, password string) {
 	v.MaxLen(field, password, 1000)
 }
 
+// ValidateEmail names what is wrong with an e-mail address; "" is fine.
+func ValidateEmail(v *parley.Invalid, field, email string) {
+	if email == "" {
+		return
+	}
+	at := strings.LastIndex(email, "@")
+	if at < 1 || at == len(email)-1 || strings.ContainsAny(email, " \t\r\n<>,;\"") || len(email) > 254 {
+		v.Add(field, "is not an e-mail address")
+	}
+}
+
 // Prepare validates n and returns the account to store, with its password
 // hash; id and now are the new account's identifier and creation time.
 func (n NewAccount) Prepare(id string, now time.Time, p Params) (parley.Account, string, error) {
@@ -44,6 +56,8 @@ func (n NewAccount) Prepare(id string, now time.Time, p Params) (parley.Account,
 	v.Require("display_name", n.DisplayName)
 	v.MaxLen("display_name", n.DisplayName, 100)
 	ValidatePassword(&v, "password", n.Password)
+	n.Email = strings.TrimSpace(n.Email)
+	ValidateEmail(&v, "email", n.Email)
 	if n.Locale == "" {
 		n.Locale = parley.English
 	}
@@ -64,5 +78,5 @@ func (n NewAccount) Prepare(id string, now time.Time, p Params) (parley.Account,
 		return parley.Account{}, "", err
 	}
 	return parley.Account{ID: id, Username: n.Username, DisplayName: n.DisplayName, Locale: n.Locale, TimeZone: n.TimeZone,
-		Operator: n.Operator, TOTPWaived: n.WaiveTOTP, CreatedAt: now.UTC()}, hash, nil
+		Email: n.Email, Operator: n.Operator, TOTPWaived: n.WaiveTOTP, CreatedAt: now.UTC()}, hash, nil
 }

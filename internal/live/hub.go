@@ -29,6 +29,7 @@ type Subscription struct {
 	C     <-chan parley.Event
 	ch    chan parley.Event
 	actor parley.Actor
+	all   bool // the server's own subscriber, e.g. notifications
 }
 
 // NewHub returns a hub whose subscribers each buffer up to buffer events.
@@ -59,6 +60,16 @@ func (h *Hub) Subscribe(a parley.Actor) *Subscription {
 	return s
 }
 
+// SubscribeAll returns a stream of every event, for the server's own use
+// (notifications); it must never reach a user.
+func (h *Hub) SubscribeAll() *Subscription {
+	s := h.Subscribe(parley.Actor{})
+	h.mu.Lock()
+	s.all = true
+	h.mu.Unlock()
+	return s
+}
+
 // Unsubscribe ends s; it is safe to call after the hub dropped s.
 func (h *Hub) Unsubscribe(s *Subscription) {
 	h.mu.Lock()
@@ -81,7 +92,7 @@ func (h *Hub) Publish(events []parley.Event) {
 	defer h.mu.Unlock()
 	for s := range h.subs {
 		for _, e := range events {
-			if !parley.Visible(s.actor, e.Scope) {
+			if !s.all && !parley.Visible(s.actor, e.Scope) {
 				continue
 			}
 			select {

@@ -19,13 +19,13 @@ type Credentials struct {
 	TOTPSecret   string
 }
 
-const accountCols = `id, username, display_name, locale, timezone, operator, totp_enabled, totp_waived, failed_logins, locked_until, created_at`
+const accountCols = `id, username, display_name, locale, timezone, operator, totp_enabled, totp_waived, failed_logins, locked_until, created_at, email`
 
 func scanAccount(r scanner, extra ...any) (parley.Account, error) {
 	var a parley.Account
 	var locale string
 	var locked, created int64
-	dst := append([]any{&a.ID, &a.Username, &a.DisplayName, &locale, &a.TimeZone, &a.Operator, &a.TOTPEnabled, &a.TOTPWaived, &a.FailedLogins, &locked, &created}, extra...)
+	dst := append([]any{&a.ID, &a.Username, &a.DisplayName, &locale, &a.TimeZone, &a.Operator, &a.TOTPEnabled, &a.TOTPWaived, &a.FailedLogins, &locked, &created, &a.Email}, extra...)
 	err := r.Scan(dst...)
 	a.Locale, a.LockedUntil, a.CreatedAt = parley.Lang(locale), fromMicros(locked), fromMicros(created)
 	return a, err
@@ -35,8 +35,8 @@ func scanAccount(r scanner, extra ...any) (parley.Account, error) {
 // ECONFLICT.
 func (db *DB) CreateAccount(ctx context.Context, a parley.Account, passwordHash string) error {
 	_, err := db.sql.ExecContext(ctx, `INSERT INTO accounts (`+accountCols+`, password_hash, totp_secret)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $10, '')`,
-		a.ID, a.Username, a.DisplayName, string(a.Locale), a.TimeZone, a.Operator, a.TOTPEnabled, a.TOTPWaived, micros(a.CreatedAt), passwordHash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $10, $11, '')`,
+		a.ID, a.Username, a.DisplayName, string(a.Locale), a.TimeZone, a.Operator, a.TOTPEnabled, a.TOTPWaived, micros(a.CreatedAt), a.Email, passwordHash)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return parley.Errorf(parley.ECONFLICT, "The user name %q is taken.", a.Username)
@@ -105,6 +105,24 @@ func (db *DB) SetTOTP(ctx context.Context, id, secret string, enabled bool) erro
 // SetProfile changes an account's display name, language and time zone.
 func (db *DB) SetProfile(ctx context.Context, id, name string, locale parley.Lang, tz string) error {
 	return db.updateAccount(ctx, id, `display_name = $2, locale = $3, timezone = $4`, name, string(locale), tz)
+}
+
+// SetEmail changes the address an account's notifications go to; ""
+// turns them off.
+func (db *DB) SetEmail(ctx context.Context, id, email string) error {
+	return db.updateAccount(ctx, id, `email = $2`, email)
+}
+
+// Notified records that account was notified of entry seq, and reports
+// false when it already was (by this or another instance).
+func (db *DB) Notified(ctx context.Context, seq int64, account string, at time.Time) (bool, error) {
+	res, err := db.sql.ExecContext(ctx, `INSERT INTO notifications (seq, account_id, sent_at) VALUES ($1, $2, $3)
+		ON CONFLICT (seq, account_id) DO NOTHING`, seq, account, micros(at))
+	if err != nil {
+		return false, fmt.Errorf("store: record notification: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
 // LoginFailed counts a failed sign-in and locks the account until lockUntil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/parley-talks/parley"
@@ -360,4 +361,32 @@ func (db *DB) Timeline(ctx context.Context, a parley.Actor, id string) ([]Act, e
 		x.At = fromMicros(at)
 		return x, err
 	})
+}
+
+// ProposalByID loads a proposal whatever the caller may see: for the
+// server's own work (notifications), never to answer a user.
+func (db *DB) ProposalByID(ctx context.Context, id string) (parley.Proposal, error) {
+	p, err := scanProposal(db.sql.QueryRowContext(ctx, `SELECT `+proposalCols+` FROM proposals p WHERE p.id = $1`, id))
+	return p, one(err, "proposal")
+}
+
+// Speakers returns the accounts who answer for party in working group g:
+// its head of delegation and its delegates in the group.
+func (db *DB) Speakers(ctx context.Context, party, g string) ([]parley.Account, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+prefixed("a.", accountCols)+` FROM accounts a JOIN members m ON m.account_id = a.id
+		WHERE m.party_id = $1 AND (m.role = 'head' OR (m.role = 'delegate' AND EXISTS
+			(SELECT 1 FROM group_members gm WHERE gm.member_id = m.id AND gm.group_id = $2)))
+		ORDER BY a.username`, party, g)
+	if err != nil {
+		return nil, fmt.Errorf("store: speakers of a party: %w", err)
+	}
+	return collect(rows, func(r scanner) (parley.Account, error) { return scanAccount(r) })
+}
+
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = p + parts[i]
+	}
+	return strings.Join(parts, ", ")
 }

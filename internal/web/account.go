@@ -75,6 +75,8 @@ func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request) {
 	if _, err := time.LoadLocation(tz); err != nil || tz == "" {
 		v.Add("timezone", "is not a known time zone")
 	}
+	email, hasEmail := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Has("email")
+	auth.ValidateEmail(&v, "email", email)
 	if err := v.Err(); err != nil {
 		p := s.page(r, "account.title")
 		p.Form, p.Errors = r.PostForm, fields(err)
@@ -84,6 +86,12 @@ func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request) {
 	if err := s.db.SetProfile(r.Context(), acc.ID, name, lang, tz); err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if hasEmail {
+		if err := s.db.SetEmail(r.Context(), acc.ID, email); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	s.sessions.Put(r.Context(), sessFlash, "flash.saved")
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
