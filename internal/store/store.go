@@ -49,6 +49,7 @@ type DB struct {
 	sql     *sql.DB
 	dialect Dialect
 	stmts   *stmtCache // the writer's prepared statements; nil on PostgreSQL
+	hashes  *hashCache // the tree's upper hashes, which proofs share
 }
 
 // Open opens the database named by dsn: "sqlite:PATH" or a "postgres://" URL.
@@ -103,7 +104,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			return nil, fmt.Errorf("store: the SQLite database %s is not writable: %w", redact(dsn), err)
 		}
 	}
-	d := &DB{sql: db, dialect: dialect}
+	d := &DB{sql: db, dialect: dialect, hashes: newHashCache()}
 	if dialect == SQLite {
 		d.stmts = newStmtCache(db)
 	}
