@@ -682,18 +682,12 @@ func DecideEditDraft(a Actor, set ProposalSetting, p Proposal, c EditDraft, env 
 // openFor checks that p is open and not past its deadline at now.
 func openFor(p Proposal, now time.Time) error {
 	if !p.Status.Open() {
-		return proposalErr("The proposal is " + statusWords[p.Status] + " and can no longer be answered.")
+		return proposalErr("The proposal is closed and can no longer be answered.")
 	}
 	if p.Overdue(now) {
 		return proposalErr("The deadline of the proposal has passed.")
 	}
 	return nil
-}
-
-var statusWords = map[ProposalStatus]string{
-	StatusDraft: "a draft", StatusSubmitted: "submitted", StatusConsidering: "under consideration",
-	StatusClarification: "awaiting a clarification", StatusCountered: "countered", StatusAccepted: "accepted",
-	StatusRejected: "rejected", StatusWithdrawn: "withdrawn", StatusExpired: "expired",
 }
 
 // DecideSubmitProposal puts a draft to the other party: a formal act.
@@ -786,7 +780,7 @@ func DecideAnswerClarification(a Actor, set ProposalSetting, p Proposal, q Quest
 }
 
 // answerAct checks a formal act of the addressed party on p.
-func answerAct(a Actor, set ProposalSetting, p Proposal, now time.Time, act string) error {
+func answerAct(a Actor, set ProposalSetting, p Proposal, now time.Time) error {
 	if err := visibleProposal(a, set, p); err != nil {
 		return err
 	}
@@ -794,7 +788,7 @@ func answerAct(a Actor, set ProposalSetting, p Proposal, now time.Time, act stri
 		return Errorf(EFORBIDDEN, "A party does not answer its own proposal.")
 	}
 	if !CanActFor(a, p.ProcessID, p.GroupID, p.ToParty) {
-		return Errorf(EFORBIDDEN, "%s is a formal act: only the head of delegation of the party addressed, or a delegate the head authorised for this working group, may do it.", act)
+		return Errorf(EFORBIDDEN, "This is a formal act: only the head of delegation of the party addressed, or a delegate the head authorised for this working group, may do it.")
 	}
 	return openFor(p, now)
 }
@@ -802,7 +796,7 @@ func answerAct(a Actor, set ProposalSetting, p Proposal, now time.Time, act stri
 // DecideCounter answers p with a new proposal from the addressed party,
 // submitted at once; p is closed as countered.
 func DecideCounter(a Actor, set ProposalSetting, p Proposal, c CounterProposal, env Env) ([]Event, error) {
-	if err := answerAct(a, set, p, env.Now, "Countering"); err != nil {
+	if err := answerAct(a, set, p, env.Now); err != nil {
 		return nil, err
 	}
 	if err := checkDeadline(c.Deadline, env.Now); err != nil {
@@ -820,7 +814,7 @@ func DecideCounter(a Actor, set ProposalSetting, p Proposal, c CounterProposal, 
 
 // DecideAccept accepts p.
 func DecideAccept(a Actor, set ProposalSetting, p Proposal, c AcceptProposal, env Env) ([]Event, error) {
-	if err := answerAct(a, set, p, env.Now, "Accepting"); err != nil {
+	if err := answerAct(a, set, p, env.Now); err != nil {
 		return nil, err
 	}
 	return events(a, env, ev(SpaceScope(set.GroupSpace), &ProposalAccepted{ProposalID: p.ID, Reason: normalizeBody(c.Reason)})), nil
@@ -828,7 +822,7 @@ func DecideAccept(a Actor, set ProposalSetting, p Proposal, c AcceptProposal, en
 
 // DecideReject rejects p with reasons.
 func DecideReject(a Actor, set ProposalSetting, p Proposal, c RejectProposal, env Env) ([]Event, error) {
-	if err := answerAct(a, set, p, env.Now, "Rejecting"); err != nil {
+	if err := answerAct(a, set, p, env.Now); err != nil {
 		return nil, err
 	}
 	return events(a, env, ev(SpaceScope(set.GroupSpace), &ProposalRejected{ProposalID: p.ID, Reason: normalizeBody(c.Reason)})), nil
@@ -843,7 +837,7 @@ func DecideWithdraw(a Actor, set ProposalSetting, p Proposal, c WithdrawProposal
 		return nil, Errorf(EFORBIDDEN, "Withdrawing is a formal act of the proposing party: only its head of delegation, or a delegate the head authorised for this working group, may do it.")
 	}
 	if !p.Status.Open() {
-		return nil, proposalErr("The proposal is " + statusWords[p.Status] + " and can no longer be withdrawn.")
+		return nil, proposalErr("The proposal is closed and can no longer be withdrawn.")
 	}
 	return events(a, env, ev(SpaceScope(set.GroupSpace), &ProposalWithdrawn{ProposalID: p.ID, Reason: normalizeBody(c.Reason)})), nil
 }

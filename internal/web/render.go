@@ -25,6 +25,7 @@ var funcs = template.FuncMap{
 	"names": func(n parley.Names, l parley.Lang) string { return n.In(l) },
 	"dict":  func(p *page, v any) pv { return pv{p, v} },
 	"list":  func(v ...string) []string { return v },
+	"add":   func(a, b int) int { return a + b },
 }
 
 func loadPages() (*pages, error) {
@@ -126,6 +127,12 @@ func (p *page) BaseURL() string {
 	}
 	return scheme + "://" + p.req.Host
 }
+
+// Now is the server's time, for waiting times and deadlines.
+func (p *page) Now() time.Time { return p.s.now() }
+
+// FormalActs are the event types that are formal acts of a party.
+func (p *page) FormalActs() map[string]bool { return parley.FormalActs }
 
 // Operator reports whether the reader operates the server.
 func (p *page) Operator() bool { return p.Account != nil && p.Account.Operator }
