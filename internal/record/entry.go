@@ -25,6 +25,22 @@
 // carries a chain hash, SHA-256(previous chain hash || leaf hash), with 32
 // zero bytes before the first entry, so that any rewrite of the past changes
 // every later chain hash.
+//
+// # Tree, checkpoints, tiles, proofs
+//
+// Entry n is leaf n-1 of an RFC 6962 Merkle tree, stored in the layout of
+// golang.org/x/mod/sumdb/tlog. The server signs checkpoints of the tree
+// (C2SP tlog-checkpoint, as a signed note: origin, size, base64 root) with
+// its Ed25519 key; witnesses cosign them (C2SP tlog-cosignature v1, see
+// cosign.go). Hash tiles have height 8 (C2SP tlog-tiles). An entry bundle
+// carries the entries of one level-0 tile as one reader sees them: for each,
+// 0x00, a 4-byte big-endian length and the entry's bytes if the reader may
+// read it, else 0x01 and its 32-byte leaf hash (see tree.go). Verify checks
+// a log from these alone.
+//
+// docs/record.md describes every format byte by byte, the HTTP endpoints,
+// parley verify and parley witness; testdata/ holds fixtures of each format
+// that the golden tests keep stable.
 package record
 
 import (

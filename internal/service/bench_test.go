@@ -177,3 +177,119 @@ func openPostgres(b *testing.B) *store.DB {
 	}
 	return storetest.OpenPostgres(b)
 }
+
+// BenchmarkRecordAppend measures durable record appends per second through
+// the whole write path: each command is a parley.StartThread, which the
+// writer appends as two events (thread started, first message), each with
+// its canonical entry, leaf and chain hash and tree hashes, and applies to
+// the read tables, from many concurrent writers with group commit on
+// SQLite with synchronous=FULL. "plain" writes the same rows — two
+// entries, their tree hashes, a thread, a message and the thread's update
+// per command — straight into a Parley database in transactions of 64
+// commands, from one goroutine, with prepared statements as the writer's:
+// no policy, no decision reads, no hashing, no savepoints. See
+// docs/benchmarks.md ("Record").
+func BenchmarkRecordAppend(b *testing.B) {
+	for _, n := range []int{16, 64, 256} {
+		b.Run(fmt.Sprintf("parley/writers=%d", n), func(b *testing.B) {
+			db := openSQLiteFull(b)
+			w := storetest.NewWorld(b, db, nil)
+			ctx := context.Background()
+			space := w.Groups[parley.GroupPolitical].SpaceID
+			actors := []parley.Actor{w.DelegA, w.Mediator}
+			before, err := db.LastSeq(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var next atomic.Int64
+			var failed atomic.Pointer[error]
+			var wg sync.WaitGroup
+			b.ReportAllocs()
+			b.ResetTimer()
+			for g := range n {
+				wg.Go(func() {
+					a := actors[g%len(actors)]
+					for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
+						cmd := parley.StartThread{SpaceID: space, Title: "load", Body: fmt.Sprintf("message %d from writer %d", i, g)}
+						if _, err := w.Service.Do(ctx, a, cmd); err != nil {
+							failed.CompareAndSwap(nil, &err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			b.StopTimer()
+			if err := failed.Load(); err != nil {
+				b.Fatal(*err)
+			}
+			after, err := db.LastSeq(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(after-before)/b.Elapsed().Seconds(), "events/s")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+	b.Run("plain", func(b *testing.B) {
+		db := openSQLiteFull(b)
+		w := storetest.NewWorld(b, db, nil)
+		ctx := context.Background()
+		space, process := w.Groups[parley.GroupPolitical].SpaceID, w.Process.ID
+		blob := make([]byte, 330) // about an entry's size
+		hash := make([]byte, 32)
+		seq, err := db.LastSeq(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		first := seq
+		idx := int64(1) << 40 // clear of the world's tree hashes
+		prepared := map[string]*sql.Stmt{} // as the writer's are
+		b.ReportAllocs()
+		b.ResetTimer()
+		for done := 0; done < b.N; {
+			tx, err := db.SQL().BeginTx(ctx, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			exec := func(q string, args ...any) {
+				s, ok := prepared[q]
+				if !ok {
+					if s, err = db.SQL().PrepareContext(ctx, q); err != nil {
+						b.Fatal(err)
+					}
+					prepared[q] = s
+				}
+				if _, err := tx.StmtContext(ctx, s).ExecContext(ctx, args...); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for j := 0; j < 64 && done < b.N; j++ {
+				done++
+				thread, msg := service.NewID(), service.NewID()
+				now := time.Now().UnixMicro()
+				for range 2 {
+					seq++
+					exec(`INSERT INTO entries (seq, at, type, actor, process_id, space_id, space_kind, party_id, group_id, with_mediator, entry, leaf_hash, chain_hash)
+						VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+						seq, now, "message.posted", "actor", process, space, "group", "", "group", false, blob, hash, hash)
+					for range 2 {
+						exec(`INSERT INTO tree_hashes (idx, hash) VALUES ($1, $2)`, idx, hash)
+						idx++
+					}
+				}
+				exec(`INSERT INTO threads (id, space_id, process_id, title, author_id, created_at, last_at, messages, last_seq)
+					VALUES ($1, $2, $3, $4, $5, $6, $6, 0, $7)`, thread, space, process, "load", "actor", now, seq)
+				exec(`INSERT INTO messages (id, thread_id, space_id, author_id, body, posted_at, edited_at, version, seq)
+					VALUES ($1, $2, $3, $4, $5, $6, 0, 1, $7)`, msg, thread, space, "actor", "body", now, seq)
+				exec(`UPDATE threads SET messages = messages + 1, last_at = $2, last_seq = $3 WHERE id = $1`, thread, now, seq)
+			}
+			if err := tx.Commit(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(seq-first)/b.Elapsed().Seconds(), "events/s")
+		b.ReportMetric(0, "ns/op")
+	})
+}
