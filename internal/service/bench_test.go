@@ -243,7 +243,7 @@ func BenchmarkRecordAppend(b *testing.B) {
 			b.Fatal(err)
 		}
 		first := seq
-		idx := int64(1) << 40 // clear of the world's tree hashes
+		idx := int64(1) << 40              // clear of the world's tree hashes
 		prepared := map[string]*sql.Stmt{} // as the writer's are
 		b.ReportAllocs()
 		b.ResetTimer()

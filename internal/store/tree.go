@@ -18,20 +18,15 @@ import (
 // it completes are stored in tree_hashes, in the same transaction as the
 // entry, at the indexes of tlog.StoredHashIndex.
 
-// hashReader reads stored hashes through q, in as few queries as it can:
-// tlog asks for all the hashes a proof, a tile or an append needs at once.
-func hashReader(ctx context.Context, q queryer) tlog.HashReader {
-	return tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
-		return readHashes(ctx, q, idx)
-	})
-}
-
+// The hash reader's queries; their texts are few, so they stay prepared.
 const (
 	oneHashQuery   = `SELECT hash FROM tree_hashes WHERE idx = $1`
 	hashRangeQuery = `SELECT idx, hash FROM tree_hashes WHERE idx >= $1 AND idx <= $2`
 	hashesInQuery  = `SELECT idx, hash FROM tree_hashes WHERE idx IN (`
 )
 
+// readHashes reads stored hashes through q, in as few queries as it can:
+// tlog asks for all the hashes a proof, a tile or an append needs at once.
 func readHashes(ctx context.Context, q queryer, idx []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(idx))
 	switch len(idx) {
