@@ -101,6 +101,11 @@ var ProjectionTables = []struct {
 	{"threads", []string{"id"}},
 	{"messages", []string{"id"}},
 	{"message_revisions", []string{"message_id", "version"}},
+	{"proposals", []string{"id"}},
+	{"proposal_acts", []string{"proposal_id", "seq"}},
+	{"questions", []string{"id"}},
+	{"proposal_comments", []string{"id"}},
+	{"authorisations", []string{"group_id", "member_id"}},
 }
 
 // Difference is a row on which a database and its replayed record disagree.
