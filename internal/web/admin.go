@@ -5,13 +5,26 @@ import (
 
 	"github.com/parley-talks/parley"
 	"github.com/parley-talks/parley/internal/auth"
+	"github.com/parley-talks/parley/internal/record"
 	"github.com/parley-talks/parley/internal/service"
 )
 
 type adminPage struct {
-	Accounts  []parley.Account
-	Processes []parley.Process
-	LogSize   int64
+	Accounts    []parley.Account
+	Processes   []parley.Process
+	LogSize     int64
+	Checkpoint  *record.Checkpoint // the latest, if any
+	VerifierKey string
+	Witnesses   []record.Cosignature // each witness's latest cosignature
+}
+
+// Lag is how many entries the latest checkpoint is ahead of what witness w
+// last cosigned.
+func (a adminPage) Lag(w record.Cosignature) int64 {
+	if a.Checkpoint == nil {
+		return 0
+	}
+	return a.Checkpoint.Size - w.Size
 }
 
 // operator returns the actor of r if it operates the server.
@@ -46,7 +59,18 @@ func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request, p *page, stat
 		s.fail(w, r, err)
 		return
 	}
-	p.Data = adminPage{Accounts: accs, Processes: ps, LogSize: p.Seq}
+	d := adminPage{Accounts: accs, Processes: ps, LogSize: p.Seq}
+	if c, err := s.db.LatestCheckpoint(ctx); err == nil {
+		d.Checkpoint = &c
+	}
+	if s.cfg.LogKey != nil {
+		d.VerifierKey = s.cfg.LogKey.Verifier
+	}
+	if d.Witnesses, err = s.db.Witnesses(ctx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Data = d
 	s.render(w, r, status, "admin.html", p)
 }
 

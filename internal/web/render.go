@@ -128,6 +128,28 @@ func (p *page) BaseURL() string {
 	return scheme + "://" + p.req.Host
 }
 
+// AwaitingCount is the number of open proposals awaiting the reader's
+// party in the working groups the reader answers for.
+func (p *page) AwaitingCount() int {
+	if p.Actor.Anonymous() {
+		return 0
+	}
+	items, err := p.s.awaiting(p.req.Context(), p.Actor, p.Lang)
+	if err != nil {
+		p.s.log.WarnContext(p.req.Context(), "awaiting count", "err", err)
+	}
+	return len(items)
+}
+
+// AuthorisedIn returns the working groups in which member m may act.
+func (p *page) AuthorisedIn(m parley.Member) map[string]bool {
+	out := map[string]bool{}
+	for _, g := range m.Authorised {
+		out[g] = true
+	}
+	return out
+}
+
 // Now is the server's time, for waiting times and deadlines.
 func (p *page) Now() time.Time { return p.s.now() }
 
