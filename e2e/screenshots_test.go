@@ -225,6 +225,9 @@ func (s *shooter) prepare() {
 	s.fill(map[string]string{"e-body": "We propose to meet one hour before the plenary, in the small hall, without advisers."})
 	s.submit(`form[action$="/edit"]`)
 	s.urls["history"] = strings.TrimSuffix(s.urls["edit"], "/edit") + "/history"
+	s.urls["proposals"] = s.urls["overview"] + "/proposals"
+	s.open(s.urls["proposals"])
+	s.urls["proposal"] = s.href(`main a[href^="/proposals/"]`)
 
 	s.as("mediator")
 	s.open(s.urls["overview"])
@@ -313,6 +316,14 @@ func (s *shooter) shootAll() {
 	s.shot("message-edit")
 	s.open(s.urls["history"])
 	s.shot("message-history")
+	s.open(s.urls["proposals"])
+	s.shot("proposals")
+	s.open(s.urls["proposal"])
+	s.shot("proposal")
+	s.open("/awaiting")
+	s.shot("awaiting")
+	s.open(s.urls["group"] + "/propose")
+	s.shot("proposal-form")
 	s.open("/account")
 	s.fill(map[string]string{"tk-name": "Records office " + s.lang})
 	s.submit(`form[action="/account/tokens"]`)
