@@ -11,6 +11,7 @@ import (
 	"net/http/cookiejar"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -305,6 +306,7 @@ func TestRunDemo(t *testing.T) {
 	t.Run("errors", func(t *testing.T) { testErrors(t, ctx, p, ru, head, operator, b) })
 	t.Run("tokens", func(t *testing.T) { testTokens(t, ctx, p, head, b) })
 	t.Run("openapi", func(t *testing.T) { testOpenAPI(t, ctx, p) })
+	t.Run("operations", func(t *testing.T) { testOperations(t, ctx, p) })
 }
 
 // testCaucusHidden proves that viewer, of party A, can neither read, list,
@@ -972,5 +974,51 @@ func TestRunServeFailsFast(t *testing.T) {
 				t.Errorf("serve with %s took %v to fail", tt.db, d)
 			}
 		})
+	}
+}
+
+// testOperations checks the health, readiness and metrics endpoints, after
+// the demo's commands and this test's streams ran through the server.
+func testOperations(t *testing.T, ctx context.Context, p *program) {
+	get := func(path string) (int, string) {
+		req, _ := http.NewRequestWithContext(ctx, "GET", p.url+path, nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, body := get("/healthz"); code != 200 || !strings.Contains(body, "ok") {
+		t.Errorf("/healthz: %d %q", code, body)
+	}
+	if code, body := get("/readyz"); code != 200 || !strings.Contains(body, "ready") {
+		t.Errorf("/readyz: %d %q", code, body)
+	}
+	code, body := get("/metrics")
+	if code != 200 {
+		t.Fatalf("/metrics: %d", code)
+	}
+	for _, want := range []string{
+		`parley_commands_total{code="ok",command="PostMessage"}`,
+		`parley_commands_total{code="not_found"`,
+		"parley_events_total",
+		"parley_command_seconds_bucket",
+		`parley_http_requests_total{route="GET /api/v1/me"`,
+		"parley_sse_subscribers",
+		"go_goroutines",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	// Routes are counted by pattern, never by path: no identifier leaks
+	// into the metrics.
+	if m := regexp.MustCompile(`route="[^"]*[a-z2-7]{26}`).FindString(body); m != "" {
+		t.Errorf("metrics count a route by its path: %s", m)
+	}
+	if !strings.Contains(body, `route="GET /api/v1/spaces/{id}/threads"`) {
+		t.Error("metrics lack the pattern of a route the test used")
 	}
 }
