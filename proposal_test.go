@@ -132,7 +132,7 @@ func TestProposalActsPolicy(t *testing.T) {
 
 func splitCells(s string) []string {
 	var out []string
-	for _, f := range []rune(s) {
+	for _, f := range s {
 		if f != ' ' {
 			out = append(out, string(f))
 		}
