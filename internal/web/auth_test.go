@@ -317,3 +317,26 @@ func TestStreamEndsOnSignOut(t *testing.T) {
 		t.Fatal("the stream went on after sign-out")
 	}
 }
+
+// TestOpenThreadIsRead: the navigation of a thread's own page no longer
+// counts its messages as unread.
+func TestOpenThreadIsRead(t *testing.T) {
+	s := newSite(t)
+	sp := s.GroupSpace(parley.GroupHumanitarian)
+	evs := s.Must(t, s.Mediator, parley.StartThread{SpaceID: sp.ID, Title: "Lists", Body: "Send the lists by Friday."})
+	thread := evs[0].Data.(*parley.ThreadStarted).ThreadID
+	c := s.browser(t)
+	s.post(t, c, "/login", login("observer", password))
+	link := regexp.MustCompile(`<a href="/s/` + sp.ID + `"[^>]*>(?s:.*?)</a>`)
+	_, page := s.get(t, c, "/s/"+sp.ID)
+	if m := link.FindString(page); !strings.Contains(m, "badge") {
+		t.Fatalf("before reading, the space shows no unread badge: %q", m)
+	}
+	resp, page := s.get(t, c, "/t/"+thread)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("thread page: %d", resp.StatusCode)
+	}
+	if m := link.FindString(page); m == "" || strings.Contains(m, "badge") {
+		t.Errorf("the open thread's space still counts it unread: %q", m)
+	}
+}

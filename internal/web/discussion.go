@@ -112,25 +112,26 @@ func (s *Server) loadThread(r *http.Request, p *page) (*threadPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	sp, err := s.loadSpace(r, p, t.SpaceID)
-	if err != nil {
-		return nil, err
-	}
 	ms, err := s.db.Messages(ctx, p.Actor, t.ID)
 	if err != nil {
 		return nil, err
 	}
-	tp := &threadPage{spacePage: sp, Thread: t, Messages: ms}
+	var last int64
 	for _, m := range ms {
-		tp.LastSeq = max(tp.LastSeq, m.Seq)
+		last = max(last, m.Seq)
 	}
-	// Opening a thread reads it.
-	if tp.LastSeq > 0 {
-		if err := s.db.MarkRead(ctx, p.Actor, t.ID, tp.LastSeq); err != nil {
+	// Opening a thread reads it, before the unread counts of the
+	// navigation are taken.
+	if last > 0 {
+		if err := s.db.MarkRead(ctx, p.Actor, t.ID, last); err != nil {
 			return nil, err
 		}
 	}
-	return tp, nil
+	sp, err := s.loadSpace(r, p, t.SpaceID)
+	if err != nil {
+		return nil, err
+	}
+	return &threadPage{spacePage: sp, Thread: t, Messages: ms, LastSeq: last}, nil
 }
 
 func (s *Server) threadPage(w http.ResponseWriter, r *http.Request) {
