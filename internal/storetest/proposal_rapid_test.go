@@ -14,13 +14,37 @@ import (
 // state and that every refused command changed nothing.
 func TestProposalStateMachine(t *testing.T) {
 	w := NewWorld(t, OpenSQLite(t), nil)
-	ctx := context.Background()
 	hum := w.Groups[parley.GroupHumanitarian].ID
 	w.Must(t, w.HeadA, parley.AuthoriseDelegate{GroupID: hum, MemberID: memberID(t, w, w.DelegA)})
 	w.Reload(t)
 	actors := []parley.Actor{w.HeadA, w.DelegA, w.HeadB, w.DelegB, w.Mediator, w.Observer, w.Operator}
 	names := []string{"headA", "delegA", "headB", "delegB", "mediator", "observer", "operator"}
 	seen := map[string]int{}
+	want := []string{"proposal.submitted", "proposal.acknowledged", "proposal.clarification_asked",
+		"proposal.clarification_answered", "proposal.countered", "proposal.accepted", "proposal.rejected",
+		"proposal.withdrawn", "proposal.commented"}
+	reachedAll := func() bool {
+		for _, typ := range want {
+			if seen[typ] == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	// Each round is 100 random walks; rounds go on until the walks reached
+	// every act, or prove too little.
+	for round := 0; round < 10 && !reachedAll(); round++ {
+		walk(t, w, actors, names, hum, seen)
+	}
+	for _, typ := range want {
+		if seen[typ] == 0 {
+			t.Errorf("no random walk reached %s (seen: %v)", typ, seen)
+		}
+	}
+}
+
+func walk(t *testing.T, w *World, actors []parley.Actor, names []string, hum string, seen map[string]int) {
+	ctx := context.Background()
 	rapid.Check(t, func(rt *rapid.T) {
 		evs, err := w.Service.Do(ctx, w.DelegA, parley.DraftProposal{GroupID: hum, ToParty: w.PartyB.ID, ProposalInput: Truce("p")})
 		if err != nil {
@@ -102,14 +126,6 @@ func TestProposalStateMachine(t *testing.T) {
 			}
 		}
 	})
-	// The random walks must have reached every act, or they prove little.
-	for _, typ := range []string{"proposal.submitted", "proposal.acknowledged", "proposal.clarification_asked",
-		"proposal.clarification_answered", "proposal.countered", "proposal.accepted", "proposal.rejected",
-		"proposal.withdrawn", "proposal.commented"} {
-		if seen[typ] == 0 {
-			t.Errorf("no random walk reached %s (seen: %v)", typ, seen)
-		}
-	}
 }
 
 // snapshot reads every proposal as its proposer's head sees it.
