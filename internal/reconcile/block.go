@@ -17,6 +17,9 @@ import (
 //	family+patronymic    a mistyped given name and no date
 //	family−1 letter+year mistyped family and given names
 //	patronymic+date      the same, when the year is off too
+//	both names, read as given names, unordered
+//	                     names exchanged in the right list with a given
+//	                     name translated (Vyshn Mykola, Николай Вишн)
 //
 // Left entries query both as written and with family and given name
 // exchanged.
@@ -33,6 +36,7 @@ const (
 	kFamPat
 	kDelYear
 	kPatDate
+	kNames
 )
 
 func mix(x uint64) uint64 {
@@ -112,6 +116,7 @@ func (m *Matcher) index() []entry {
 	for j := range m.r {
 		r := &m.r[j]
 		ks = keys(ks[:0], &r.fam, &r.giv, r, false)
+		ks = append(ks, namesKey(r))
 		for _, k := range ks {
 			idx = append(idx, entry{k, int32(j)})
 		}
@@ -132,6 +137,7 @@ func (m *Matcher) index() []entry {
 // family and given name exchanged.
 func (m *Matcher) queryKeys(dst []uint64, a *rec) []uint64 {
 	dst = keys(dst, &a.fam, &a.giv, a, true)
+	dst = append(dst, namesKey(a))
 	if a.famSw.id != a.fam.id {
 		dst = keys(dst, &a.famSw, &a.givSw, a, true)
 	}
@@ -150,4 +156,13 @@ func lowerBound(idx []entry, k uint64) int {
 		}
 	}
 	return lo
+}
+
+// namesKey is the key of both names read as given names, in either order:
+// it finds a pair whose names one list exchanged even when the given name is
+// translated, which the family key of the exchanged reading (Mykola against
+// Николай) does not.
+func namesKey(r *rec) uint64 {
+	a, b := r.givSw.id, r.giv.id
+	return bkey(kNames, int64(min(a, b)), int64(max(a, b)), 0)
 }

@@ -44,6 +44,13 @@ const (
 	pDateYearOff = 0.03
 	mDateSame    = 0.75
 
+	// Ukrainian і stands where Russian has е in many surnames
+	// (Білоус/Белоус, Олійник/Олейник): a regular correspondence of the
+	// two languages, not a typing error, but not every surname that
+	// differs so is one person's, so it costs a bit against the same
+	// spelling.
+	vowelVariant = 1
+
 	typoFamily = 3 // bits lost when a surname agrees only within a typing error
 	typoGiven  = 3
 	typoPat    = 3
@@ -63,7 +70,24 @@ const (
 	typo
 	same
 	missing
+	variant // family names that agree once е and і are merged
 )
+
+// vowelFold merges e into i in a family key and collapses the doubles this
+// makes: Олійник (olinik) and Олейник (oleinik) both give olinik, Білоус and
+// Белоус bilous.
+func vowelFold(k string) string {
+	if strings.IndexByte(k, 'e') < 0 {
+		return k
+	}
+	b := []byte(k)
+	for i, c := range b {
+		if c == 'e' {
+			b[i] = 'i'
+		}
+	}
+	return string(collapse(b))
+}
 
 // editDistance returns the optimal string alignment distance between a and
 // b (insertions, deletions, substitutions and transpositions of neighbours),

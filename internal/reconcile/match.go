@@ -71,6 +71,10 @@ type nameField struct {
 	id    int32
 	known bool    // a given name the dictionary knows
 	w     float64 // weight of exact agreement
+	// vid identifies the family key with е and і merged (see
+	// [vowelFold]), vw the weight of agreement under it.
+	vid int32
+	vw  float64
 }
 
 // rec is a Person prepared for comparison: keys computed, ids interned,
@@ -101,6 +105,7 @@ type Matcher struct {
 	givW        []float64 // by givID
 	patW        []float64 // by patID
 	famKeys     []string
+	famV        []int32  // by famID: id of the key with е and і merged
 	givKeys     []string // by givID-ngroups, for names the dictionary lacks
 	patVariants [][]string
 }
@@ -133,12 +138,20 @@ func NewMatcher(left, right []Person, opt Options) *Matcher {
 	famIntern := map[string]int32{}
 	givIntern := map[string]int32{}
 	patIntern := map[string]int32{}
+	vIntern := map[string]int32{}
 	famID := func(k string) int32 {
 		id, ok := famIntern[k]
 		if !ok {
 			id = int32(len(m.famKeys))
 			famIntern[k] = id
 			m.famKeys = append(m.famKeys, k)
+			v := vowelFold(k)
+			vid, ok := vIntern[v]
+			if !ok {
+				vid = int32(len(vIntern))
+				vIntern[v] = vid
+			}
+			m.famV = append(m.famV, vid)
 		}
 		return id
 	}
@@ -208,6 +221,7 @@ func NewMatcher(left, right []Person, opt Options) *Matcher {
 
 	// Frequencies over both lists.
 	famN := make([]int, len(m.famKeys))
+	famVN := make([]int, len(vIntern))
 	givN := make([]int, int(m.ngroups)+len(m.givKeys))
 	patN := make([]int, int(m.ngroups)+len(patIntern))
 	years := map[int16]int{}
@@ -217,6 +231,7 @@ func NewMatcher(left, right []Person, opt Options) *Matcher {
 			r := &rs[i]
 			total++
 			famN[r.fam.id]++
+			famVN[m.famV[r.fam.id]]++
 			givN[r.giv.id]++
 			if r.patID >= 0 {
 				patN[r.patID]++
@@ -236,6 +251,7 @@ func NewMatcher(left, right []Person, opt Options) *Matcher {
 		return w
 	}
 	m.famW = weights(famN, total, mFamilySame)
+	famVW := weights(famVN, total, mFamilySame)
 	m.givW = weights(givN, total, mGivenSame)
 	m.patW = weights(patN, withPat, mPatSame)
 	for _, rs := range [][]rec{m.l, m.r} {
@@ -250,6 +266,10 @@ func NewMatcher(left, right []Person, opt Options) *Matcher {
 			// Руслан is a rare surname but a common given name.
 			r.famSw.w = r.giv.w
 			r.givSw.w = r.fam.w
+			for _, f := range [2]*nameField{&r.fam, &r.famSw} {
+				f.vid = m.famV[f.id]
+				f.vw = min(famVW[f.vid], f.w)
+			}
 			if r.y == 0 {
 				continue
 			}
@@ -342,6 +362,8 @@ func (m *Matcher) names2(af, ag, bf, bg *nameField, rs *[]Reason) (float64, int,
 	switch lf {
 	case same:
 		w, how = min(af.w, bf.w), "same key "+af.key
+	case variant:
+		w, how = min(af.vw, bf.vw)-vowelVariant, "Ukrainian і for Russian е ("+af.key+" ~ "+bf.key+")"
 	case typo:
 		w, how = max(min(af.w, bf.w)-typoFamily, 1), "within a typing error ("+af.key+" ~ "+bf.key+")"
 	default:
@@ -391,6 +413,8 @@ func (m *Matcher) familyLevel(a, b *nameField) int {
 	switch {
 	case a.id == b.id:
 		return same
+	case a.vid == b.vid:
+		return variant
 	case near(a.key, b.key):
 		return typo
 	}
