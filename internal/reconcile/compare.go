@@ -156,7 +156,74 @@ func nearMin(a, b string, shortest int) bool {
 	case n < shortest:
 		return false
 	case n < 8:
-		return editDistance(a, b, 1) <= 1
+		d := editDistance(a, b, 2)
+		return d <= 1 || d == 2 && oneLetter(a, b)
 	}
 	return editDistance(a, b, 2) <= 2
+}
+
+// oneLetter reports whether a and b, two edits apart, differ by one
+// typing error in the written name. The key spells some single letters with
+// two (я ia, ю iu, щ SC), and collapses the doubles a dropped letter or an
+// exchange of two letters can make (Наар for Назар is nar against nazar,
+// Мельниичч for Мельничич melniC against melniCiC): one letter of the name,
+// two of the key.
+func oneLetter(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b) > 62 || len(b)-len(a) > 3 {
+		return false
+	}
+	var ua, ub [64]byte
+	if x, y := units(ua[:0], a), units(ub[:0], b); (len(x) != len(a) || len(y) != len(b)) && editDistance(string(x), string(y), 1) <= 1 {
+		return true
+	}
+	// One letter dropped, or two exchanged, before the doubles collapsed.
+	var buf [64]byte
+	for i := 0; i < len(b); i++ {
+		t := append(append(buf[:0], b[:i]...), b[i+1:]...)
+		if string(collapse(t)) == a {
+			return true
+		}
+	}
+	for _, x := range [2]string{a, b} {
+		y := b
+		if x == b {
+			y = a
+		}
+		for i := 0; i+1 < len(x); i++ {
+			t := append(buf[:0], x...)
+			t[i], t[i+1] = t[i+1], t[i]
+			if string(collapse(t)) == y {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// units writes the key letters that spell one letter of the name as one
+// byte: ia, iu and SC (я, ю, щ).
+func units(dst []byte, k string) []byte {
+	for i := 0; i < len(k); i++ {
+		if i+1 < len(k) {
+			switch k[i : i+2] {
+			case "ia":
+				dst = append(dst, 'A')
+				i++
+				continue
+			case "iu":
+				dst = append(dst, 'U')
+				i++
+				continue
+			case "SC":
+				dst = append(dst, 'W')
+				i++
+				continue
+			}
+		}
+		dst = append(dst, k[i])
+	}
+	return dst
 }

@@ -356,39 +356,62 @@ func uniqueNames(a, b *rec) bool {
 
 // names2 scores family and given name together and reports each level.
 func (m *Matcher) names2(af, ag, bf, bg *nameField, rs *[]Reason) (float64, int, int) {
+	// The explanations are written only when asked for: this is the hot
+	// path, and building them costs more than the comparison.
 	var s, w float64
-	var how string
 	lf := m.familyLevel(af, bf)
 	switch lf {
 	case same:
-		w, how = min(af.w, bf.w), "same key "+af.key
+		w = min(af.w, bf.w)
 	case variant:
-		w, how = min(af.vw, bf.vw)-vowelVariant, "Ukrainian і for Russian е ("+af.key+" ~ "+bf.key+")"
+		w = min(af.vw, bf.vw) - vowelVariant
 	case typo:
-		w, how = max(min(af.w, bf.w)-typoFamily, 1), "within a typing error ("+af.key+" ~ "+bf.key+")"
+		w = max(min(af.w, bf.w)-typoFamily, 1)
 	default:
-		w, how = wFamilyDiffers, "differs ("+af.key+" ≠ "+bf.key+")"
+		w = wFamilyDiffers
 	}
 	s += w
 	if rs != nil {
+		var how string
+		switch lf {
+		case same:
+			how = "same key " + af.key
+		case variant:
+			how = "Ukrainian і for Russian е (" + af.key + " ~ " + bf.key + ")"
+		case typo:
+			how = "within a typing error (" + af.key + " ~ " + bf.key + ")"
+		default:
+			how = "differs (" + af.key + " ≠ " + bf.key + ")"
+		}
 		*rs = append(*rs, Reason{"family name", how, w})
 	}
 	lg := m.givenLevel(ag, bg)
 	switch lg {
 	case same:
-		w, how = min(ag.w, bg.w), "same key "+ag.key
-		if ag.known {
-			how = "same name " + m.names.Display(ag.id)
-		}
+		w = min(ag.w, bg.w)
 	case typo:
-		w, how = max(min(ag.w, bg.w)-typoGiven, 0.5), "within a typing error ("+ag.key+" ~ "+bg.key+")"
+		w = max(min(ag.w, bg.w)-typoGiven, 0.5)
 	case missing:
-		w, how = 0, "missing"
+		w = 0
 	default:
-		w, how = wGivenDiffers, "differs ("+ag.key+" ≠ "+bg.key+")"
+		w = wGivenDiffers
 	}
 	s += w
 	if rs != nil {
+		var how string
+		switch lg {
+		case same:
+			how = "same key " + ag.key
+			if ag.known {
+				how = "same name " + m.names.Display(ag.id)
+			}
+		case typo:
+			how = "within a typing error (" + ag.key + " ~ " + bg.key + ")"
+		case missing:
+			how = "missing"
+		default:
+			how = "differs (" + ag.key + " ≠ " + bg.key + ")"
+		}
 		*rs = append(*rs, Reason{"given name", how, w})
 	}
 	return s, lf, lg

@@ -172,3 +172,23 @@ func TestNames(t *testing.T) {
 		t.Error("Олександр and Олександра share a group; a brother is not his sister")
 	}
 }
+
+// One letter of the written name may be two letters of the key (names of
+// three letters are compared so as given names against the dictionary).
+func TestNearOneLetter(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"Назар", "Наар", true},          // dropped з, then aa collapses
+		{"Мельничич", "Мельниичч", true}, // exchanged и and ч
+		{"Гнатюк", "Гнатлк", true},       // ю mistyped as л
+		{"Ющенко", "Юенко", true},        // щ dropped
+		{"Коваль", "Кравець", false},
+		{"Шевчук", "Шевченко", false},
+	} {
+		if got := nearMin(FamilyKey(tt.a), FamilyKey(tt.b), 3); got != tt.want {
+			t.Errorf("near(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
