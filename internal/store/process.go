@@ -18,6 +18,10 @@ type Tx struct {
 	tx   *writeTx
 	db   *DB
 	tree *treeBatch // the writer's tree hashes of this batch
+	// spaces caches the spaces read in this batch: nothing edits a space
+	// once opened, and the cache is emptied whenever a command is rolled
+	// back, lest it keep a space that command opened.
+	spaces map[string]parley.Space
 }
 
 // Context returns the context of the command being decided.
@@ -264,8 +268,18 @@ func scanSpace(r scanner) (parley.Space, error) {
 
 // Space loads a space.
 func (tx *Tx) Space(id string) (parley.Space, error) {
+	if s, ok := tx.spaces[id]; ok {
+		return s, nil
+	}
 	s, err := scanSpace(tx.tx.QueryRowContext(tx.ctx, spaceSelect+` WHERE s.id = $1`, id))
-	return s, one(err, "space")
+	if err := one(err, "space"); err != nil {
+		return s, err
+	}
+	if tx.spaces == nil {
+		tx.spaces = map[string]parley.Space{}
+	}
+	tx.spaces[id] = s
+	return s, nil
 }
 
 // Space returns space id if a may read it. A space a may not read is "not

@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parley-talks/parley"
@@ -49,7 +50,11 @@ type DB struct {
 	sql     *sql.DB
 	dialect Dialect
 	stmts   *stmtCache // the writer's prepared statements; nil on PostgreSQL
-	hashes  *hashCache // the tree's upper hashes, which proofs share
+
+	stop      chan struct{} // ends the checkpoint goroutine
+	stopped   chan struct{}
+	closeOnce sync.Once
+	hashes    *hashCache // the tree's upper hashes, which proofs share
 }
 
 // Open opens the database named by dsn: "sqlite:PATH" or a "postgres://" URL.
@@ -74,7 +79,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		dialect = SQLite
 		// _txlock=immediate: every transaction takes the write lock at BEGIN,
 		// so readers never upgrade into a deadlock with the writer.
-		q := "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_txlock=immediate"
+		// The WAL is checkpointed by a goroutine of its own (checkpoints
+		// below), off the writer's path; the automatic checkpoint stays as
+		// a backstop should that one fall behind.
+		q := "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)" +
+			"&_pragma=wal_autocheckpoint(20000)&_pragma=cache_size(-32768)&_txlock=immediate"
 		db, err = sql.Open("sqlite", "file:"+path+q)
 		if err == nil {
 			db.SetMaxOpenConns(8)
@@ -104,11 +113,31 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			return nil, fmt.Errorf("store: the SQLite database %s is not writable: %w", redact(dsn), err)
 		}
 	}
-	d := &DB{sql: db, dialect: dialect, hashes: newHashCache()}
+	d := &DB{sql: db, dialect: dialect, hashes: newHashCache(), stop: make(chan struct{}), stopped: make(chan struct{})}
 	if dialect == SQLite {
 		d.stmts = newStmtCache(db)
+		go d.checkpoints(time.Second)
+	} else {
+		close(d.stopped)
 	}
 	return d, nil
+}
+
+// checkpoints copies the WAL back into the database file every interval,
+// on another connection than the writer's, so that commits rarely pay for
+// a checkpoint themselves. PASSIVE never waits for the writer.
+func (db *DB) checkpoints(interval time.Duration) {
+	defer close(db.stopped)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stop:
+			return
+		case <-t.C:
+			db.sql.Exec("PRAGMA wal_checkpoint(PASSIVE)") // a busy database just waits for the next tick
+		}
+	}
 }
 
 // redact hides a password in a database URL.
@@ -133,6 +162,8 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() { close(db.stop) })
+	<-db.stopped
 	if db.stmts != nil {
 		db.stmts.close()
 	}

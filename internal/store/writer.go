@@ -170,6 +170,7 @@ func (w *Writer) commit(batch []*request) []parley.Event {
 				return fail(fmt.Errorf("store: rollback to savepoint: %w", rerr))
 			}
 			tx.tree.truncate(head.seq)
+			tx.spaces = nil
 			r.err = err
 		} else {
 			head = next
