@@ -81,55 +81,37 @@ func (n *Notifier) Run(ctx context.Context, hub *live.Hub) {
 
 // Handle sends the notifications one event calls for.
 func (n *Notifier) Handle(ctx context.Context, e parley.Event) error {
-	var id, party, what string
-	var p parley.Proposal
-	load := func(pid string) error {
-		var err error
-		p, err = n.DB.ProposalByID(ctx, pid)
-		id = pid
-		return err
-	}
+	// Which proposal, and who is told what about it.
+	var id, what string
+	toProposer := false
 	switch d := e.Data.(type) {
 	case *parley.ProposalSubmitted:
-		if err := load(d.ProposalID); err != nil {
-			return err
-		}
-		party, what = p.ToParty, "submitted"
+		id, what = d.ProposalID, "submitted"
 		if d.CounterOf != "" {
 			what = "countered"
 		}
 	case *parley.ClarificationAsked:
-		if err := load(d.ProposalID); err != nil {
-			return err
-		}
-		party, what = p.FromParty, "asked"
+		id, what, toProposer = d.ProposalID, "asked", true
 	case *parley.ClarificationAnswered:
-		if err := load(d.ProposalID); err != nil {
-			return err
-		}
-		party, what = p.ToParty, "answered"
+		id, what = d.ProposalID, "answered"
 	case *parley.ProposalAccepted:
-		if err := load(d.ProposalID); err != nil {
-			return err
-		}
-		party, what = p.FromParty, "accepted"
+		id, what, toProposer = d.ProposalID, "accepted", true
 	case *parley.ProposalRejected:
-		if err := load(d.ProposalID); err != nil {
-			return err
-		}
-		party, what = p.FromParty, "rejected"
+		id, what, toProposer = d.ProposalID, "rejected", true
 	case *parley.ProposalWithdrawn:
-		if err := load(d.ProposalID); err != nil {
-			return err
-		}
-		party, what = p.ToParty, "withdrawn"
+		id, what = d.ProposalID, "withdrawn"
 	case *parley.ProposalExpired:
-		if err := load(d.ProposalID); err != nil {
-			return err
-		}
-		party, what = p.FromParty, "expired"
+		id, what, toProposer = d.ProposalID, "expired", true
 	default:
 		return nil
+	}
+	p, err := n.DB.ProposalByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	party := p.ToParty
+	if toProposer {
+		party = p.FromParty
 	}
 	people, err := n.DB.Speakers(ctx, party, p.GroupID)
 	if err != nil {
@@ -139,6 +121,8 @@ func (n *Notifier) Handle(ctx context.Context, e parley.Event) error {
 		if acc.Email == "" || acc.ID == e.Actor {
 			continue
 		}
+		// Recorded before sending: a notification is sent at most once,
+		// even when an instance fails half-way; the in-app list remains.
 		first, err := n.DB.Notified(ctx, e.Seq, acc.ID, n.Now())
 		if err != nil {
 			return err

@@ -157,11 +157,16 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) membersPage(w http.ResponseWriter, r *http.Request) {
+	s.processPage(w, r, "members.title", "members.html")
+}
+
+// processPage shows a page about the process of the request's path.
+func (s *Server) processPage(w http.ResponseWriter, r *http.Request, title, tmpl string) {
 	a, ok := s.member(w, r)
 	if !ok {
 		return
 	}
-	p := s.page(r, "members.title")
+	p := s.page(r, title)
 	v, err := s.loadProcess(r.Context(), a, r.PathValue("process"), p.Lang)
 	if err != nil {
 		s.fail(w, r, err)
@@ -169,7 +174,7 @@ func (s *Server) membersPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p.withNav(v)
 	p.Data = v
-	s.render(w, r, http.StatusOK, "members.html", p)
+	s.render(w, r, http.StatusOK, tmpl, p)
 }
 
 type groupPage struct {
@@ -249,19 +254,7 @@ func (s *Server) groupPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) processSettings(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.member(w, r)
-	if !ok {
-		return
-	}
-	p := s.page(r, "settings.title")
-	v, err := s.loadProcess(r.Context(), a, r.PathValue("process"), p.Lang)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p.withNav(v)
-	p.Data = v
-	s.render(w, r, http.StatusOK, "settings.html", p)
+	s.processPage(w, r, "settings.title", "settings.html")
 }
 
 // do runs cmd for a form. On success it redirects to next with a flash
