@@ -16,6 +16,7 @@ import (
 	"github.com/parley-talks/parley"
 	"github.com/parley-talks/parley/internal/auth"
 	"github.com/parley-talks/parley/internal/live"
+	"github.com/parley-talks/parley/internal/store"
 	"github.com/parley-talks/parley/internal/storetest"
 	"github.com/parley-talks/parley/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -338,5 +339,61 @@ func TestOpenThreadIsRead(t *testing.T) {
 	}
 	if m := link.FindString(page); m == "" || strings.Contains(m, "badge") {
 		t.Errorf("the open thread's space still counts it unread: %q", m)
+	}
+}
+
+// signedIn signs name in and enrols its second factor when it must.
+func (s *site) signedIn(t *testing.T, name string) *http.Client {
+	t.Helper()
+	c := s.browser(t)
+	s.post(t, c, "/login", login(name, password))
+	if resp, _ := s.get(t, c, "/processes"); resp.StatusCode == http.StatusSeeOther {
+		_, page := s.get(t, c, "/account/second-factor")
+		code, _ := auth.TOTPCode(secretRE.FindStringSubmatch(page)[1], s.now)
+		if resp := s.post(t, c, "/account/second-factor", url.Values{"code": {code}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("enrolling %s: %d", name, resp.StatusCode)
+		}
+	}
+	return c
+}
+
+// TestProposalFormErrors: a proposal form with malformed fields comes back
+// with each complaint next to its field, and nothing is drafted.
+func TestProposalFormErrors(t *testing.T) {
+	s := newSite(t)
+	c := s.signedIn(t, "heada")
+	g := s.Groups[parley.GroupHumanitarian].ID
+	form := url.Values{"kind": {"truce"}, "to_party": {s.PartyB.ID}, "title": {""}, "text_en": {""},
+		"truce_hours": {"forty"}, "truce_starts": {"tomorrow"}, "deadline": {"2020-01-01T10:00"}}
+	resp := s.post(t, c, "/g/"+g+"/proposals", form)
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("malformed proposal: %d, want 400", resp.StatusCode)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	for _, id := range []string{`id="err-truce_hours"`, `id="err-truce_starts"`} {
+		if !strings.Contains(string(b), id) {
+			t.Errorf("the form lacks %s", id)
+		}
+	}
+	// Well-formed numbers, but no title and no text.
+	form.Set("truce_hours", "48")
+	form.Set("truce_starts", "2025-08-01T04:00")
+	resp = s.post(t, c, "/g/"+g+"/proposals", form)
+	b, _ = io.ReadAll(resp.Body)
+	for _, id := range []string{`id="err-title"`, `id="err-texts"`} {
+		if !strings.Contains(string(b), id) {
+			t.Errorf("the form lacks %s", id)
+		}
+	}
+	// A deadline in the past is checked against the time of the decision.
+	form.Set("title", "Short truce")
+	form.Set("text_en", "A pause of 48 hours.")
+	resp = s.post(t, c, "/g/"+g+"/proposals", form)
+	b, _ = io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), `id="err-deadline"`) {
+		t.Errorf("past deadline: %d, complaint shown %v", resp.StatusCode, strings.Contains(string(b), `id="err-deadline"`))
+	}
+	if ps, _ := s.DB.Proposals(context.Background(), s.HeadA, store.ProposalFilter{Process: s.Process.ID}); len(ps) != 0 {
+		t.Errorf("refused forms drafted %d proposals", len(ps))
 	}
 }
