@@ -187,7 +187,10 @@ func fillStrings(v reflect.Value) {
 			f.Set(reflect.ValueOf(map[Lang]string{English: "e", Ukrainian: "у"}).Convert(f.Type()))
 		case reflect.Slice:
 			if f.Type().Elem().Kind() == reflect.String {
-				f.Set(reflect.ValueOf([]Lang{English, Turkish}).Convert(f.Type()))
+				sl := reflect.MakeSlice(f.Type(), 2, 2)
+				sl.Index(0).SetString("en")
+				sl.Index(1).SetString("tr")
+				f.Set(sl)
 			}
 		case reflect.Struct:
 			if f.Type() == reflect.TypeOf(time.Time{}) {

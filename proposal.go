@@ -291,6 +291,7 @@ func init() {
 var FormalActs = map[string]bool{
 	"proposal.submitted": true, "proposal.countered": true, "proposal.accepted": true,
 	"proposal.rejected": true, "proposal.withdrawn": true,
+	"memo.alternative_adopted": true, "memo.clause_agreed": true, "memo.clause_initialled": true, "memo.initialled": true,
 }
 
 // ProposalInput is what a user writes in a proposal.
