@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -120,7 +119,7 @@ func decideProposal(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley
 		}
 		return parley.DecideRevoke(a, g, gs, m, env)
 	}
-	return nil, fmt.Errorf("service: no decision for %T", cmd)
+	return decideMemo(tx, a, cmd, env)
 }
 
 // Deadlines expires open proposals when their deadline passes, until ctx

@@ -76,6 +76,9 @@ func apply(ctx context.Context, tx queryer, e parley.Event) error {
 		return exec(`UPDATE messages SET body = $2, version = $3, edited_at = $4, seq = $5 WHERE id = $1`,
 			d.MessageID, d.Body, d.Version, at, e.Seq)
 	}
+	if ok, err := applyMemo(ctx, tx, e); ok {
+		return err
+	}
 	return applyProposal(ctx, tx, e)
 }
 

@@ -106,6 +106,15 @@ var ProjectionTables = []struct {
 	{"questions", []string{"id"}},
 	{"proposal_comments", []string{"id"}},
 	{"authorisations", []string{"group_id", "member_id"}},
+	{"memos", []string{"id"}},
+	{"memo_initials", []string{"memo_id", "party_id"}},
+	{"clauses", []string{"id"}},
+	{"clause_texts", []string{"clause_id", "lang"}},
+	{"clause_signoffs", []string{"clause_id", "lang", "party_id"}},
+	{"clause_agreements", []string{"clause_id", "party_id"}},
+	{"clause_initials", []string{"clause_id", "party_id"}},
+	{"alternatives", []string{"id"}},
+	{"stances", []string{"alternative_id", "party_id"}},
 }
 
 // Difference is a row on which a database and its replayed record disagree.

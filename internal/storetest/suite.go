@@ -30,6 +30,7 @@ func Run(t *testing.T, open Open) {
 		{"AccountsSessionsTokens", testAccounts},
 		{"ProposalLifecycle", testProposalLifecycle},
 		{"ProposalDeadline", testProposalDeadline},
+		{"MemoLifecycle", testMemoLifecycle},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open) })

@@ -1,0 +1,116 @@
+package service
+
+import (
+	"fmt"
+
+	"github.com/parley-talks/parley"
+	"github.com/parley-talks/parley/internal/store"
+)
+
+// decideMemo decides the commands about memoranda.
+func decideMemo(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley.Env) ([]parley.Event, error) {
+	// clause loads a clause with its memorandum's setting.
+	clause := func(id string) (parley.Clause, parley.MemoSetting, error) {
+		c, err := tx.Clause(id)
+		if err != nil {
+			return c, parley.MemoSetting{}, err
+		}
+		set, err := tx.MemoSetting(c.MemoID)
+		return c, set, err
+	}
+	byAlt := func(id string) (parley.Clause, parley.MemoSetting, error) {
+		c, err := tx.ClauseOfAlternative(id)
+		if err != nil {
+			return c, parley.MemoSetting{}, err
+		}
+		set, err := tx.MemoSetting(c.MemoID)
+		return c, set, err
+	}
+	switch c := cmd.(type) {
+	case parley.CreateMemo:
+		s, err := tx.Space(c.SpaceID)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideCreateMemo(a, s, c, env)
+	case parley.AddClause:
+		set, err := tx.MemoSetting(c.MemoID)
+		if err != nil {
+			return nil, err
+		}
+		var parent *parley.Clause
+		if c.ParentID != "" {
+			p, err := tx.Clause(c.ParentID)
+			if err != nil {
+				return nil, err
+			}
+			parent = &p
+		}
+		return parley.DecideAddClause(a, set, parent, c, env)
+	case parley.ChangeClauseText:
+		cl, set, err := clause(c.ClauseID)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideChangeClauseText(a, set, cl, c, env)
+	case parley.ConfirmTranslation:
+		cl, set, err := clause(c.ClauseID)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideConfirmTranslation(a, set, cl, c, env)
+	case parley.SignOffLanguage:
+		cl, set, err := clause(c.ClauseID)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideSignOffLanguage(a, set, cl, c, env)
+	case parley.TableAlternative:
+		cl, set, err := clause(c.ClauseID)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideTableAlternative(a, set, cl, c, env)
+	case parley.TakeStance:
+		cl, set, err := byAlt(c.AlternativeID)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideTakeStance(a, set, cl, c, env)
+	case parley.WithdrawAlternative:
+		cl, set, err := byAlt(c.AlternativeID)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideWithdrawAlternative(a, set, cl, c, env)
+	case parley.AdoptAlternative:
+		cl, set, err := byAlt(c.AlternativeID)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideAdoptAlternative(a, set, cl, c, env)
+	case parley.AgreeClause:
+		cl, set, err := clause(c.ClauseID)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideAgreeClause(a, set, cl, env)
+	case parley.InitialClause:
+		cl, set, err := clause(c.ClauseID)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideInitialClause(a, set, cl, env)
+	case parley.InitialMemo:
+		set, err := tx.MemoSetting(c.MemoID)
+		if err != nil {
+			return nil, err
+		}
+		items, err := tx.Clauses(c.MemoID)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideInitialMemo(a, set, items, env)
+	}
+	return nil, fmt.Errorf("service: no decision for %T", cmd)
+}
