@@ -109,14 +109,24 @@ func TestClauseStatusRules(t *testing.T) {
 			return DecideAgreeClause(f.headA, f.set, c, env)
 		}, ECONFLICT},
 		{"a delegate without authority agrees", func() ([]Event, error) { return DecideAgreeClause(f.delegA, f.set, clause(ClauseStatusBracketed), env) }, EFORBIDDEN},
-		{"an authorised delegate agrees", func() ([]Event, error) { return DecideAgreeClause(f.delegAuth, f.set, clause(ClauseStatusBracketed), env) }, ""},
-		{"the mediator agrees for a party", func() ([]Event, error) { return DecideAgreeClause(f.mediator, f.set, clause(ClauseStatusBracketed), env) }, EFORBIDDEN},
-		{"an observer", func() ([]Event, error) { return DecideAgreeClause(f.observer, f.set, clause(ClauseStatusBracketed), env) }, EFORBIDDEN},
+		{"an authorised delegate agrees", func() ([]Event, error) {
+			return DecideAgreeClause(f.delegAuth, f.set, clause(ClauseStatusBracketed), env)
+		}, ""},
+		{"the mediator agrees for a party", func() ([]Event, error) {
+			return DecideAgreeClause(f.mediator, f.set, clause(ClauseStatusBracketed), env)
+		}, EFORBIDDEN},
+		{"an observer", func() ([]Event, error) {
+			return DecideAgreeClause(f.observer, f.set, clause(ClauseStatusBracketed), env)
+		}, EFORBIDDEN},
 		{"adopt before both accept", func() ([]Event, error) {
 			return DecideAdoptAlternative(f.headB, f.set, bracketed, AdoptAlternative{AlternativeID: "alt"}, env)
 		}, ECONFLICT},
-		{"initial a bracketed clause", func() ([]Event, error) { return DecideInitialClause(f.headA, f.set, clause(ClauseStatusBracketed), env) }, ECONFLICT},
-		{"a delegate initials", func() ([]Event, error) { return DecideInitialClause(f.delegAuth, f.set, clause(ClauseStatusAgreed), env) }, EFORBIDDEN},
+		{"initial a bracketed clause", func() ([]Event, error) {
+			return DecideInitialClause(f.headA, f.set, clause(ClauseStatusBracketed), env)
+		}, ECONFLICT},
+		{"a delegate initials", func() ([]Event, error) {
+			return DecideInitialClause(f.delegAuth, f.set, clause(ClauseStatusAgreed), env)
+		}, EFORBIDDEN},
 		{"initial an agreed clause", func() ([]Event, error) { return DecideInitialClause(f.headA, f.set, clause(ClauseStatusAgreed), env) }, ""},
 		{"initial the memorandum with a bracket left", func() ([]Event, error) {
 			return DecideInitialMemo(f.headA, f.set, []Clause{clause(ClauseStatusAgreed), bracketed}, env)
