@@ -111,6 +111,16 @@ func decideMemo(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley.Env
 			return nil, err
 		}
 		return parley.DecideInitialMemo(a, set, items, env)
+	case parley.NameVersion:
+		set, err := tx.MemoSetting(c.MemoID)
+		if err != nil {
+			return nil, err
+		}
+		items, err := tx.Clauses(c.MemoID)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideNameVersion(a, set, items, c, env)
 	}
 	return nil, fmt.Errorf("service: no decision for %T", cmd)
 }

@@ -172,6 +172,17 @@ func applyMemo(ctx context.Context, tx queryer, e parley.Event) (bool, error) {
 			}
 		}
 		return true, touch("", d.ClauseID)
+	case *parley.MemoVersionNamed:
+		if err := exec(`INSERT INTO memo_versions (id, memo_id, name, draft, snapshot, seq, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			d.VersionID, d.MemoID, d.Name, d.Draft, mustJSON(d.Clauses), e.Seq, micros(e.At)); err != nil {
+			return true, err
+		}
+		if d.Draft > 0 {
+			if err := exec(`UPDATE memos SET draft = $2 WHERE id = $1`, d.MemoID, d.Draft); err != nil {
+				return true, err
+			}
+		}
+		return true, touch(d.MemoID, "")
 	case *parley.MemoInitialled:
 		if err := exec(`INSERT INTO memo_initials (memo_id, party_id, seq) VALUES ($1, $2, $3)`, d.MemoID, d.Party, e.Seq); err != nil {
 			return true, err

@@ -115,6 +115,7 @@ var ProjectionTables = []struct {
 	{"clause_initials", []string{"clause_id", "party_id"}},
 	{"alternatives", []string{"id"}},
 	{"stances", []string{"alternative_id", "party_id"}},
+	{"memo_versions", []string{"id"}},
 }
 
 // Difference is a row on which a database and its replayed record disagree.

@@ -31,6 +31,7 @@ func Run(t *testing.T, open Open) {
 		{"ProposalLifecycle", testProposalLifecycle},
 		{"ProposalDeadline", testProposalDeadline},
 		{"MemoLifecycle", testMemoLifecycle},
+		{"MemoVersions", testMemoVersions},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open) })

@@ -1,0 +1,14 @@
+-- +goose Up
+CREATE TABLE memo_versions (
+	id       TEXT PRIMARY KEY,
+	memo_id  TEXT NOT NULL REFERENCES memos (id),
+	name     TEXT NOT NULL,
+	draft    INTEGER NOT NULL,
+	snapshot TEXT NOT NULL,
+	seq      INTEGER NOT NULL,
+	at       INTEGER NOT NULL
+);
+CREATE INDEX memo_versions_memo ON memo_versions (memo_id, seq);
+
+-- +goose Down
+SELECT 'irreversible';
