@@ -161,6 +161,9 @@ func dynamicKeys() map[string][]string {
 			parley.StatusCountered, parley.StatusAccepted, parley.StatusRejected, parley.StatusWithdrawn, parley.StatusExpired),
 		"proposal.closed_": vals(parley.StatusCountered, parley.StatusAccepted, parley.StatusRejected, parley.StatusWithdrawn, parley.StatusExpired),
 		"act.":             acts,
+		"memo.kind_":       vals(parley.BracketWording, parley.BracketContentious, parley.BracketInstructions, parley.BracketTradeOff),
+		"memo.stance_":     vals(parley.StanceAccepts, parley.StanceReserves, parley.StanceRejects, parley.StanceAwaiting),
+		"memo.take_":       vals(parley.StanceAccepts, parley.StanceReserves, parley.StanceRejects, parley.StanceAwaiting),
 	}
 }
 

@@ -84,6 +84,14 @@ func (s *Server) routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("POST /proposals/{proposal}/counter", s.counterProposal)
 	mux.HandleFunc("POST /proposals/{proposal}/{act}", s.proposalAct)
 
+	mux.HandleFunc("GET /p/{process}/memos", s.memosPage)
+	mux.HandleFunc("POST /p/{process}/memos", s.createMemo)
+	mux.HandleFunc("GET /memos/{memo}", s.memoPage)
+	mux.HandleFunc("GET /memos/{memo}/body", s.memoBody)
+	mux.HandleFunc("GET /memos/{memo}/print", s.memoPrint)
+	mux.HandleFunc("GET /memos/{memo}/print.pdf", s.memoPDF)
+	mux.HandleFunc("POST /memos/{memo}/{act}", s.memoAct)
+
 	mux.HandleFunc("GET /s/{space}", s.spacePage)
 	mux.HandleFunc("POST /s/{space}/threads", s.startThread)
 	mux.HandleFunc("GET /t/{thread}", s.threadPage)

@@ -175,6 +175,19 @@ func TestEveryTemplateRenders(t *testing.T) {
 	}
 	proposal := head.first("/p/"+process+"/proposals", `href="/proposals/([^"/]+)"`)
 	seq := head.first("/proposals/"+proposal, `href="/record/(\d+)"`)
+	groupSpace := mediator.first("/p/"+process+"/memos", `name="space"><option value="([^"]+)"`)
+	status, loc := mediator.post("/p/"+process+"/memos", url.Values{"title": {"Memorandum on the exchange"}, "space": {groupSpace}, "mode": {"joint"}, "languages": {"en", "uk"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("open a memorandum: %d %s", status, loc)
+	}
+	memo := strings.TrimPrefix(loc[:strings.IndexAny(loc+"<", "<")], "/memos/")
+	if status, body := mediator.post("/memos/"+memo+"/add", url.Values{"kind": {"clause"}, "place": {":0"}, "text_en": {"The parties exchange all detainees."}, "text_uk": {"Сторони обмінюються всіма затриманими."}}); status != http.StatusSeeOther {
+		t.Fatalf("add a clause: %d %s", status, body)
+	}
+	clause := mediator.first("/memos/"+memo, `name="clause" value="([^"]+)"`)
+	if status, body := mediator.post("/memos/"+memo+"/table", url.Values{"clause": {clause}, "kind": {"contentious"}, "text_en": {"The parties exchange detainees in stages."}}); status != http.StatusSeeOther {
+		t.Fatalf("table an alternative: %d %s", status, body)
+	}
 
 	pages := []struct {
 		who      *visitor
@@ -205,6 +218,10 @@ func TestEveryTemplateRenders(t *testing.T) {
 		{head, "head.ua", "/g/" + group + "/propose", "proposal-form.html", http.StatusOK},
 		{head, "head.ua", "/awaiting", "awaiting.html", http.StatusOK},
 		{head, "head.ua", "/record/" + seq, "record.html", http.StatusOK},
+		{mediator, "mediator", "/p/" + process + "/memos", "memos.html", http.StatusOK},
+		{mediator, "mediator", "/memos/" + memo, "memo.html", http.StatusOK},
+		{mediator, "mediator", "/memos/" + memo + "?view=uk", "memo.html", http.StatusOK},
+		{mediator, "mediator", "/memos/" + memo + "/print?lang=all", "memo-print.html", http.StatusOK},
 	}
 
 	// Every template is in the table.

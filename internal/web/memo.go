@@ -1,0 +1,666 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parley-talks/parley"
+)
+
+// Memoranda: negotiated texts, clause by clause, in brackets until agreed.
+// The pages show what the policy allows: each button is shown only when
+// the decision it sends would be taken (Decide… with a throw-away Env),
+// so a delegate under time pressure never meets a refusal they could have
+// been spared.
+
+// memosPage lists the memoranda of a process, with the form to open one.
+type memosPage struct {
+	*processView
+	Memos  []memoRow
+	Spaces []spaceView // the group spaces where the reader may open one
+}
+
+type memoRow struct {
+	parley.Memorandum
+	Group       string
+	InitialedBy []parley.Party
+}
+
+// memoPage is one memorandum.
+type memoPage struct {
+	*processView
+	Memo      parley.Memorandum
+	Space     spaceView
+	Parties   []parley.Party // the negotiating parties
+	Items     []clauseView
+	View      string        // "side" (languages side by side) or one language
+	Shown     []parley.Lang // the languages shown
+	Can       map[string]bool
+	Blocked   string // why the memorandum cannot be initialled yet, for the disabled button
+	Places    []place
+	Conflict  *memoConflict // a stale edit sent back: both texts
+	Formal    map[string]bool
+	Alternat  string // the party whose copy the print link makes
+	Initialed []parley.Party
+}
+
+// clauseView is a clause with what the reader may do to it.
+type clauseView struct {
+	parley.Clause
+	Alts      []altView
+	Can       map[string]bool
+	Confirm   map[parley.Lang]bool // the reader may confirm this out-of-date version
+	SignOff   map[parley.Lang]bool // the reader's party may sign off this version
+	AgreedBy  []parley.Party
+	InitBy    []parley.Party
+	Tabled    bool // the clause stands in brackets
+	TextsSeen map[parley.Lang]bool
+}
+
+type altView struct {
+	parley.Alternative
+	Letter   string
+	Stances  []partyStance
+	Can      map[string]bool
+	Accepted bool // by every negotiating party
+}
+
+type partyStance struct {
+	Party  parley.Party
+	Stance parley.Stance // "" when the party has taken none
+}
+
+// place is where a new section or clause can go.
+type place struct {
+	Value string // parent:position
+	Label string
+}
+
+// memoConflict is an edit refused because the clause changed meanwhile.
+type memoConflict struct {
+	ClauseID string
+	Lang     parley.Lang
+	Yours    string
+	Current  string
+	Version  int
+}
+
+func probeEnv() parley.Env {
+	return parley.Env{Now: time.Now(), NewID: func() string { return "probe" }}
+}
+
+// negotiating returns the negotiating parties of v, in the process's order.
+func negotiating(v *processView) []parley.Party {
+	var out []parley.Party
+	for _, p := range v.Parties {
+		if p.Kind == parley.PartyNegotiating {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func partiesOf(v *processView, ids []string) []parley.Party {
+	var out []parley.Party
+	for _, id := range ids {
+		out = append(out, v.Party[id])
+	}
+	return out
+}
+
+func (s *Server) loadMemo(ctx context.Context, p *page, id, view string) (*memoPage, error) {
+	m, items, err := s.db.Memo(ctx, p.Actor, id)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.loadProcess(ctx, p.Actor, m.ProcessID, p.Lang)
+	if err != nil {
+		return nil, err
+	}
+	p.withNav(v)
+	mp := &memoPage{processView: v, Memo: m, Parties: negotiating(v), Can: map[string]bool{}, Formal: map[string]bool{}}
+	for _, sp := range v.Spaces {
+		if sp.ID == m.SpaceID {
+			mp.Space = sp
+		}
+	}
+	set := parley.MemoSetting{Memo: m, Space: mp.Space.Space}
+	for _, party := range mp.Parties {
+		set.Parties = append(set.Parties, party.ID)
+	}
+	a, env := p.Actor, probeEnv()
+	mp.Initialed = partiesOf(v, m.Initialled)
+
+	mp.View = "side"
+	mp.Shown = m.Languages
+	for _, l := range m.Languages {
+		if string(l) == view {
+			mp.View, mp.Shown = view, []parley.Lang{l}
+		}
+	}
+	if mem, ok := a.In(m.ProcessID); ok && containsID(set.Parties, mem.PartyID) {
+		mp.Alternat = mem.PartyID
+	} else if len(set.Parties) > 0 {
+		mp.Alternat = set.Parties[0]
+	}
+
+	ok := func(_ []parley.Event, err error) bool { return err == nil }
+	_, err = parley.DecideAddClause(a, set, nil, parley.AddClause{MemoID: m.ID, Kind: parley.KindClause}, env)
+	mp.Can["add"] = err == nil
+	_, err = parley.DecideInitialMemo(a, set, items, env)
+	switch {
+	case err == nil:
+		mp.Can["initial"] = true
+	case parley.ErrorCode(err) == parley.ECONFLICT && !containsID(m.Initialled, partyOf(a, m.ProcessID)):
+		mp.Blocked = parley.ErrorMessage(err) // shown disabled, with the reason
+	}
+	_, voiceErr := parley.DecideWithdrawAlternative(a, set, parley.Clause{}, parley.WithdrawAlternative{}, env)
+	mine := partyOf(a, m.ProcessID)
+	for _, c := range items {
+		cv := clauseView{Clause: c, Can: map[string]bool{}, Confirm: map[parley.Lang]bool{}, SignOff: map[parley.Lang]bool{},
+			AgreedBy: partiesOf(v, c.Agreed), InitBy: partiesOf(v, c.Initialled), Tabled: c.Kind == parley.KindClause && c.Status == parley.ClauseStatusBracketed}
+		cv.Can["edit"] = mp.Can["add"]
+		cv.Can["table"] = mp.Can["add"] && c.Kind == parley.KindClause
+		cv.Can["agree"] = ok(parley.DecideAgreeClause(a, set, c, env))
+		cv.Can["initial"] = ok(parley.DecideInitialClause(a, set, c, env))
+		for _, l := range m.Languages {
+			cv.Confirm[l] = ok(parley.DecideConfirmTranslation(a, set, c, parley.ConfirmTranslation{ClauseID: c.ID, Lang: l}, env))
+			cv.SignOff[l] = c.Kind == parley.KindClause && ok(parley.DecideSignOffLanguage(a, set, c, parley.SignOffLanguage{ClauseID: c.ID, Lang: l}, env))
+		}
+		for i, alt := range c.Alternatives {
+			av := altView{Alternative: alt, Letter: altLetter(i), Can: map[string]bool{}, Accepted: true}
+			for _, party := range mp.Parties {
+				st := alt.Stances[party.ID]
+				av.Stances = append(av.Stances, partyStance{Party: party, Stance: st})
+				if st != parley.StanceAccepts {
+					av.Accepted = false
+				}
+			}
+			for _, st := range []parley.Stance{parley.StanceAccepts, parley.StanceReserves, parley.StanceRejects, parley.StanceAwaiting} {
+				av.Can[string(st)] = ok(parley.DecideTakeStance(a, set, c, parley.TakeStance{AlternativeID: alt.ID, Stance: st}, env))
+			}
+			av.Can["withdraw"] = voiceErr == nil && alt.TabledBy == mine
+			av.Can["adopt"] = ok(parley.DecideAdoptAlternative(a, set, c, parley.AdoptAlternative{AlternativeID: alt.ID}, env))
+			cv.Alts = append(cv.Alts, av)
+		}
+		mp.Items = append(mp.Items, cv)
+	}
+	mp.Places = places(items, p)
+	return mp, nil
+}
+
+func partyOf(a parley.Actor, process string) string {
+	m, _ := a.In(process)
+	return m.PartyID
+}
+
+func containsID(ids []string, id string) bool {
+	for _, x := range ids {
+		if x == id && id != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// altLetter names the i-th alternative of a clause: A, B, …, Z, AA…
+func altLetter(i int) string {
+	s := ""
+	for i++; i > 0; i = (i - 1) / 26 {
+		s = string(rune('A'+(i-1)%26)) + s
+	}
+	return s
+}
+
+// places lists where a new item may go, in document order; the last is
+// the end of the memorandum.
+func places(items []parley.Clause, p *page) []place {
+	out := []place{{Value: ":0", Label: p.T("memo.place_start")}}
+	for _, c := range items {
+		if c.ParentID != "" {
+			continue
+		}
+		if c.Kind == parley.KindSection {
+			out = append(out, place{Value: c.ID + ":0", Label: p.T("memo.place_section_start", "Number", c.Number)})
+			for _, k := range items {
+				if k.ParentID == c.ID {
+					out = append(out, place{Value: c.ID + ":" + strconv.Itoa(k.Position+1), Label: p.T("memo.place_after", "Number", k.Number)})
+				}
+			}
+		}
+		out = append(out, place{Value: ":" + strconv.Itoa(c.Position+1), Label: p.T("memo.place_after", "Number", c.Number)})
+	}
+	return out
+}
+
+func (s *Server) memosPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.member(w, r); !ok {
+		return
+	}
+	s.showMemos(w, r, s.page(r, "memos.title"), http.StatusOK)
+}
+
+func (s *Server) showMemos(w http.ResponseWriter, r *http.Request, p *page, status int) {
+	ctx := r.Context()
+	v, err := s.loadProcess(ctx, p.Actor, r.PathValue("process"), p.Lang)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.withNav(v)
+	mp := memosPage{processView: v}
+	memos, err := s.db.Memos(ctx, p.Actor, v.Process.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, m := range memos {
+		row := memoRow{Memorandum: m, InitialedBy: partiesOf(v, m.Initialled)}
+		for _, sp := range v.Spaces {
+			if sp.ID == m.SpaceID {
+				row.Group = sp.Name
+			}
+		}
+		mp.Memos = append(mp.Memos, row)
+	}
+	for _, sp := range v.Spaces {
+		if sp.Kind == parley.SpaceGroup && parley.Allowed(p.Actor, parley.ActDraft, sp.Space) {
+			mp.Spaces = append(mp.Spaces, sp)
+		}
+	}
+	p.Data = mp
+	s.render(w, r, status, "memos.html", p)
+}
+
+func (s *Server) createMemo(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.member(w, r); !ok {
+		return
+	}
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	cmd := parley.CreateMemo{SpaceID: f.Get("space"), Title: f.Get("title"), Mode: parley.MemoMode(f.Get("mode")), Languages: formLangs(r)}
+	evs, err := s.svc.Do(r.Context(), requestActor(r.Context()), cmd)
+	if code := parley.ErrorCode(err); code == parley.EINVALID || code == parley.ECONFLICT {
+		p := s.page(r, "memos.title")
+		p.Form, p.Errors = f, fields(err)
+		s.showMemos(w, r, p, status(code))
+		return
+	} else if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/memos/"+evs[0].Data.(*parley.MemoCreated).MemoID, http.StatusSeeOther)
+}
+
+func (s *Server) memoPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.member(w, r); !ok {
+		return
+	}
+	s.showMemo(w, r, s.page(r, "memo.title"), http.StatusOK, nil)
+}
+
+func (s *Server) showMemo(w http.ResponseWriter, r *http.Request, p *page, status int, conflict *memoConflict) {
+	mp, err := s.loadMemo(r.Context(), p, r.PathValue("memo"), r.URL.Query().Get("view"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	mp.Conflict = conflict
+	p.Data = mp
+	s.render(w, r, status, "memo.html", p)
+}
+
+// memoBody is the memorandum page's live part alone, fetched again when
+// the stream says something happened.
+func (s *Server) memoBody(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.member(w, r); !ok {
+		return
+	}
+	p := s.page(r, "memo.title")
+	mp, err := s.loadMemo(r.Context(), p, r.PathValue("memo"), r.URL.Query().Get("view"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Data = mp
+	s.renderFragment(w, r, "memo.html", "memo-body", p)
+}
+
+// memoAct runs one act on a memorandum from its page. A refusal for the
+// content or the state comes back on the page, next to the act; a stale
+// edit comes back with both texts, the reader's and the current one.
+func (s *Server) memoAct(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.member(w, r); !ok {
+		return
+	}
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, f, act := r.PathValue("memo"), r.PostForm, r.PathValue("act")
+	clause, lang := f.Get("clause"), parley.Lang(f.Get("lang"))
+	var cmd parley.Command
+	switch act {
+	case "add":
+		parent, pos, _ := strings.Cut(f.Get("place"), ":")
+		cmd = parley.AddClause{MemoID: id, ParentID: parent, Kind: parley.ClauseKind(f.Get("kind")), Position: atoi(pos), Texts: formTexts(r)}
+	case "text":
+		cmd = parley.ChangeClauseText{ClauseID: clause, Lang: lang, Text: f.Get("text"), Version: atoi(f.Get("version"))}
+	case "confirm":
+		cmd = parley.ConfirmTranslation{ClauseID: clause, Lang: lang}
+	case "signoff":
+		cmd = parley.SignOffLanguage{ClauseID: clause, Lang: lang}
+	case "table":
+		cmd = parley.TableAlternative{ClauseID: clause, Kind: parley.BracketKind(f.Get("kind")), Texts: formTexts(r)}
+	case "stance":
+		cmd = parley.TakeStance{AlternativeID: f.Get("alternative"), Stance: parley.Stance(f.Get("stance"))}
+	case "withdraw":
+		cmd = parley.WithdrawAlternative{AlternativeID: f.Get("alternative")}
+	case "adopt":
+		cmd = parley.AdoptAlternative{AlternativeID: f.Get("alternative")}
+	case "agree":
+		cmd = parley.AgreeClause{ClauseID: clause}
+	case "initial":
+		cmd = parley.InitialClause{ClauseID: clause}
+	case "initial-memo":
+		cmd = parley.InitialMemo{MemoID: id}
+	default:
+		s.fail(w, r, parley.Errorf(parley.ENOTFOUND, "No such act."))
+		return
+	}
+	_, err := s.svc.Do(r.Context(), requestActor(r.Context()), cmd)
+	if code := parley.ErrorCode(err); code == parley.EINVALID || code == parley.ECONFLICT {
+		p := s.page(r, "memo.title")
+		p.Form, p.Errors = f, fields(err)
+		var conflict *memoConflict
+		if act == "text" && code == parley.ECONFLICT {
+			conflict = &memoConflict{ClauseID: clause, Lang: lang, Yours: f.Get("text")}
+		}
+		mp, lerr := s.loadMemo(r.Context(), p, id, r.URL.Query().Get("view"))
+		if lerr != nil {
+			s.fail(w, r, lerr)
+			return
+		}
+		if conflict != nil {
+			for _, c := range mp.Items {
+				if c.ID == clause {
+					conflict.Current, conflict.Version = c.Texts[lang], c.Version
+				}
+			}
+		}
+		mp.Conflict = conflict
+		p.Data = mp
+		s.render(w, r, status(code), "memo.html", p)
+		return
+	} else if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	next := "/memos/" + id
+	if v := r.URL.Query().Get("view"); v != "" {
+		next += "?view=" + urlQueryEscape(v)
+	}
+	if clause != "" {
+		next += "#c-" + clause
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// formTexts reads a text in each language from fields text_en, text_uk…
+func formTexts(r *http.Request) parley.Texts {
+	t := parley.Texts{}
+	for _, l := range parley.Langs {
+		if v := strings.TrimSpace(r.PostForm.Get("text_" + string(l))); v != "" {
+			t[l] = v
+		}
+	}
+	return t
+}
+
+// MemosIn returns the memoranda kept in a space, for the working group's page.
+func (p *page) MemosIn(space string) []parley.Memorandum {
+	if p.Nav == nil || space == "" {
+		return nil
+	}
+	all, err := p.s.db.Memos(p.req.Context(), p.Actor, p.Nav.Process.ID)
+	if err != nil {
+		p.s.log.WarnContext(p.req.Context(), "memoranda of a group", "err", err)
+	}
+	var out []parley.Memorandum
+	for _, m := range all {
+		if m.SpaceID == space {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Text is the clause's version in l.
+func (c clauseView) Text(l parley.Lang) string { return c.Texts[l] }
+
+// Stale reports whether version l is out of date.
+func (c clauseView) IsStale(l parley.Lang) bool {
+	for _, x := range c.Stale {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}
+
+// SignedBy lists the parties that signed off version l.
+func (mp *memoPage) SignedBy(c clauseView, l parley.Lang) []parley.Party {
+	return partiesOf(mp.processView, c.SignedOff[l])
+}
+
+// --- The print view ---
+
+// printPage is a copy of a memorandum in the diplomatic convention.
+type printPage struct {
+	Memo    parley.Memorandum
+	Parties []parley.Party // the copy's party first: the alternat
+	For     parley.Party
+	Langs   []parley.Lang // one language per copy, or all in columns
+	Items   []printItem
+	Lang    parley.Lang
+	PDF     string // the address of the PDF of this copy
+	Back    string
+}
+
+type printItem struct {
+	Number    string
+	Section   bool
+	Bracketed bool
+	Texts     map[parley.Lang][]string // lines
+	Alts      []printAlt
+}
+
+type printAlt struct {
+	Letter   string
+	TabledBy parley.Party
+	Kind     parley.BracketKind
+	Texts    map[parley.Lang][]string
+}
+
+func lines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+func (s *Server) loadPrint(r *http.Request, p *page) (*printPage, error) {
+	ctx := r.Context()
+	m, items, err := s.db.Memo(ctx, p.Actor, r.PathValue("memo"))
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.loadProcess(ctx, p.Actor, m.ProcessID, p.Lang)
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	pp := &printPage{Memo: m, Langs: m.Languages, Lang: p.Lang}
+	for _, l := range m.Languages {
+		if string(l) == q.Get("lang") {
+			pp.Langs = []parley.Lang{l}
+			p.Lang = l // a copy in one language speaks it throughout
+		}
+	}
+	pp.Lang = p.Lang
+	parties := negotiating(v)
+	party := q.Get("party")
+	if party == "" {
+		party = partyOf(p.Actor, m.ProcessID)
+	}
+	for _, x := range parties {
+		if x.ID == party {
+			pp.For = x
+			pp.Parties = append(pp.Parties, x)
+		}
+	}
+	for _, x := range parties {
+		if x.ID != pp.For.ID {
+			pp.Parties = append(pp.Parties, x)
+		}
+	}
+	for _, c := range items {
+		it := printItem{Number: c.Number, Section: c.Kind == parley.KindSection, Texts: map[parley.Lang][]string{},
+			Bracketed: c.Kind == parley.KindClause && c.Status == parley.ClauseStatusBracketed}
+		for _, l := range pp.Langs {
+			it.Texts[l] = lines(c.Texts[l])
+		}
+		for i, a := range c.Alternatives {
+			pa := printAlt{Letter: altLetter(i), TabledBy: v.Party[a.TabledBy], Kind: a.Kind, Texts: map[parley.Lang][]string{}}
+			for _, l := range pp.Langs {
+				pa.Texts[l] = lines(a.Texts[l])
+			}
+			it.Alts = append(it.Alts, pa)
+		}
+		pp.Items = append(pp.Items, it)
+	}
+	query := "?lang=" + urlQueryEscape(q.Get("lang")) + "&party=" + urlQueryEscape(pp.For.ID)
+	pp.PDF = "/memos/" + m.ID + "/print.pdf" + query
+	pp.Back = "/memos/" + m.ID
+	return pp, nil
+}
+
+// renderPrint renders the print view into a buffer.
+func (s *Server) renderPrint(p *page) ([]byte, error) {
+	t := s.pages.byName["memo-print.html"]
+	if t == nil {
+		return nil, errors.New("web: no print template")
+	}
+	var buf bytes.Buffer
+	err := t.ExecuteTemplate(&buf, "memo-print", p)
+	return buf.Bytes(), err
+}
+
+func (s *Server) memoPrint(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.member(w, r); !ok {
+		return
+	}
+	p := s.page(r, "memo.print")
+	pp, err := s.loadPrint(r, p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Data = pp
+	b, err := s.renderPrint(p)
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "render", "template", "memo-print.html", "err", err)
+		http.Error(w, "Internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(b)
+}
+
+// chromium is the headless browser that prints a memorandum to PDF.
+var chromium = "/usr/bin/chromium"
+
+// memoPDF prints the print view to PDF with headless Chromium: the HTML,
+// its style sheet inlined, goes to a temporary file that Chromium prints;
+// nothing of the session leaves the server. Without Chromium: 503.
+func (s *Server) memoPDF(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.member(w, r); !ok {
+		return
+	}
+	p := s.page(r, "memo.print")
+	pp, err := s.loadPrint(r, p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		http.Error(w, "PDF printing is not available on this server: Chromium is not installed ("+chromium+"). Use the print view and your browser's Print to PDF instead.", http.StatusServiceUnavailable)
+		return
+	}
+	p.Data = pp
+	html, err := s.renderPrint(p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	css, _ := fs.ReadFile(files, "static/memo-print.css")
+	html = bytes.Replace(html, []byte(`<link rel="stylesheet" href="/static/memo-print.css">`), []byte("<style>\n"+string(css)+"</style>"), 1)
+	dir, err := os.MkdirTemp("", "parley-print-")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	in, out := filepath.Join(dir, "copy.html"), filepath.Join(dir, "copy.pdf")
+	if err := os.WriteFile(in, html, 0o600); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+filepath.Join(dir, "profile"),
+		"--no-pdf-header-footer", "--print-to-pdf="+out, "file://"+in)
+	cmd.WaitDelay = 2 * time.Second
+	if b, err := cmd.CombinedOutput(); err != nil {
+		s.log.ErrorContext(r.Context(), "print to PDF", "err", err, "output", string(b))
+		http.Error(w, "The PDF could not be made in time; use the print view and your browser's Print to PDF instead.", http.StatusServiceUnavailable)
+		return
+	}
+	pdf, err := os.ReadFile(out)
+	if err != nil || len(pdf) == 0 {
+		http.Error(w, "The PDF could not be made; use the print view and your browser's Print to PDF instead.", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `inline; filename="memorandum.pdf"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(pdf)
+}
+
+// Checked reports whether a checkbox is ticked: as the user sent it, or
+// ticked by default on a fresh form.
+func (p *page) Checked(field, value string) bool {
+	if p.Form == nil {
+		return true
+	}
+	for _, v := range p.Form[field] {
+		if v == value {
+			return true
+		}
+	}
+	return false
+}
