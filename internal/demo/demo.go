@@ -47,6 +47,7 @@ type Scenario struct {
 		Group  string `json:"group"`
 	} `json:"authorisations"`
 	Proposals []Proposal `json:"proposals"`
+	Memoranda []Memo     `json:"memoranda"`
 	Threads   []struct {
 		Space    string `json:"space"` // heads, group:<key>, party:<key>
 		Title    string `json:"title"`
@@ -84,6 +85,42 @@ type Step struct {
 	Texts        parley.Texts   `json:"texts"`
 	Details      parley.Details `json:"details"`
 	StartsInDays int            `json:"starts_in_days"`
+}
+
+// Memo is a memorandum of the story: its clauses, tabled by its author
+// unless a clause says otherwise, then the acts that followed, laid out
+// over the past days.
+type Memo struct {
+	Key       string          `json:"key"`
+	Space     string          `json:"space"` // party:<key>, group:<key>
+	By        string          `json:"by"`
+	DaysAgo   int             `json:"days_ago"`
+	Title     string          `json:"title"`
+	Mode      parley.MemoMode `json:"mode"`
+	Languages []parley.Lang   `json:"languages"`
+	Clauses   []struct {
+		Key    string            `json:"key"`
+		Parent string            `json:"parent"` // a section's key
+		Kind   parley.ClauseKind `json:"kind"`
+		By     string            `json:"by"`
+		Texts  parley.Texts      `json:"texts"`
+	} `json:"clauses"`
+	Steps []MemoStep `json:"steps"`
+}
+
+// MemoStep is an act on a demo memorandum.
+type MemoStep struct {
+	Act     string             `json:"act"` // table, stance, agree, change, confirm, version
+	By      string             `json:"by"`
+	DaysAgo int                `json:"days_ago"`
+	Clause  string             `json:"clause"` // key
+	Alt     string             `json:"alt"`    // key of an alternative, tabled or answered
+	Kind    parley.BracketKind `json:"kind"`
+	Texts   parley.Texts       `json:"texts"`
+	Stance  parley.Stance      `json:"stance"`
+	Lang    parley.Lang        `json:"lang"`
+	Text    string             `json:"text"`
+	Name    string             `json:"name"`
 }
 
 // Account is a demo account and its place in the process.
@@ -223,7 +260,107 @@ func (s *Scenario) Install(ctx context.Context, db *store.DB, svc *service.Servi
 			return false, err
 		}
 	}
+	for _, m := range s.Memoranda {
+		if err := installMemo(ctx, db, svc, actors, spaces, m, now); err != nil {
+			return false, err
+		}
+	}
 	return true, nil
+}
+
+// installMemo opens m, tables its clauses and performs its steps, each by
+// the clock of its day.
+func installMemo(ctx context.Context, db *store.DB, svc *service.Service, actors map[string]parley.Actor, spaces map[string]string,
+	m Memo, now time.Time) error {
+	n := 0
+	at := func(daysAgo int) *service.Service {
+		n++
+		t := now.Add(-time.Duration(daysAgo)*24*time.Hour + time.Duration(n)*time.Minute)
+		return svc.WithClock(func() time.Time { return t })
+	}
+	do := func(clock *service.Service, by string, cmd parley.Command) ([]parley.Event, error) {
+		a, err := db.Actor(ctx, actors[by].AccountID, "")
+		if err != nil {
+			return nil, err
+		}
+		evs, err := clock.Do(ctx, a, cmd)
+		if err != nil {
+			return nil, fmt.Errorf("demo: memorandum %q: %T by %s: %w", m.Title, cmd, by, err)
+		}
+		return evs, nil
+	}
+	space, ok := spaces[m.Space]
+	if !ok {
+		return fmt.Errorf("demo: memorandum %q: unknown space %q", m.Title, m.Space)
+	}
+	evs, err := do(at(m.DaysAgo), m.By, parley.CreateMemo{SpaceID: space, Title: m.Title, Mode: m.Mode, Languages: m.Languages})
+	if err != nil {
+		return err
+	}
+	memo := evs[0].Data.(*parley.MemoCreated).MemoID
+	clauses, alts := map[string]string{}, map[string]string{}
+	siblings := map[string]int{}
+	for _, c := range m.Clauses {
+		by := c.By
+		if by == "" {
+			by = m.By
+		}
+		evs, err := do(at(m.DaysAgo), by, parley.AddClause{MemoID: memo, ParentID: clauses[c.Parent], Kind: c.Kind,
+			Position: siblings[c.Parent], Texts: c.Texts})
+		if err != nil {
+			return err
+		}
+		siblings[c.Parent]++
+		clauses[c.Key] = evs[0].Data.(*parley.ClauseAdded).ClauseID
+	}
+	// version returns the current version of a clause, for an edit.
+	version := func(by, clause string) (int, error) {
+		a, err := db.Actor(ctx, actors[by].AccountID, "")
+		if err != nil {
+			return 0, err
+		}
+		_, items, err := db.Memo(ctx, a, memo)
+		if err != nil {
+			return 0, err
+		}
+		for _, it := range items {
+			if it.ID == clause {
+				return it.Version, nil
+			}
+		}
+		return 0, fmt.Errorf("demo: memorandum %q: no clause %s", m.Title, clause)
+	}
+	for _, st := range m.Steps {
+		var cmd parley.Command
+		switch st.Act {
+		case "table":
+			cmd = parley.TableAlternative{ClauseID: clauses[st.Clause], Kind: st.Kind, Texts: st.Texts}
+		case "stance":
+			cmd = parley.TakeStance{AlternativeID: alts[st.Alt], Stance: st.Stance}
+		case "agree":
+			cmd = parley.AgreeClause{ClauseID: clauses[st.Clause]}
+		case "change":
+			v, err := version(st.By, clauses[st.Clause])
+			if err != nil {
+				return err
+			}
+			cmd = parley.ChangeClauseText{ClauseID: clauses[st.Clause], Lang: st.Lang, Text: st.Text, Version: v}
+		case "confirm":
+			cmd = parley.ConfirmTranslation{ClauseID: clauses[st.Clause], Lang: st.Lang}
+		case "version":
+			cmd = parley.NameVersion{MemoID: memo, Name: st.Name}
+		default:
+			return fmt.Errorf("demo: memorandum %q: unknown act %q", m.Title, st.Act)
+		}
+		evs, err := do(at(st.DaysAgo), st.By, cmd)
+		if err != nil {
+			return err
+		}
+		if t, ok := evs[0].Data.(*parley.AlternativeTabled); ok {
+			alts[st.Alt] = t.AlternativeID
+		}
+	}
+	return nil
 }
 
 // installProposal drafts p and performs its steps, each by the clock of

@@ -8,6 +8,7 @@ import (
 	"github.com/parley-talks/parley"
 	"github.com/parley-talks/parley/internal/auth"
 	"github.com/parley-talks/parley/internal/demo"
+	"github.com/parley-talks/parley/internal/memodiff"
 	"github.com/parley-talks/parley/internal/service"
 	"github.com/parley-talks/parley/internal/store"
 	"github.com/parley-talks/parley/internal/storetest"
@@ -128,6 +129,137 @@ func TestInstallProposals(t *testing.T) {
 			t.Errorf("%q: %s waiting %v, want %s for at least %v", tt.title, p.Status, p.Waiting(now), tt.status, tt.waits)
 		}
 	}
+}
+
+// TestInstallMemoranda: each party's own draft in its caucus, and the
+// joint text in the political group, partly agreed, with brackets left on
+// the hard points, a translation out of date, and a named version taken
+// before the last changes.
+func TestInstallMemoranda(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.OpenSQLite(t)
+	w := store.NewWriter(db, nil)
+	t.Cleanup(w.Close)
+	sc, _ := demo.Load()
+	if _, err := sc.Install(ctx, db, service.New(db, w, time.Now, nil), auth.Params{Memory: 1024, Time: 1, Threads: 1}); err != nil {
+		t.Fatal(err)
+	}
+	actor := func(user string) parley.Actor {
+		acc, _, _ := db.AccountByUsername(ctx, user)
+		a, _ := db.Actor(ctx, acc.ID, "")
+		return a
+	}
+	titles := func(a parley.Actor) map[string]parley.Memorandum {
+		ms, err := db.Memos(ctx, a, a.Members[0].ProcessID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]parley.Memorandum{}
+		for _, m := range ms {
+			out[m.Title] = m
+		}
+		return out
+	}
+	const (
+		joint = "Memorandum on a ceasefire and humanitarian questions"
+		ua    = "Memorandum on a ceasefire and humanitarian questions — Ukraine's draft"
+		ru    = "Memorandum on a ceasefire — draft of the Russian Federation"
+	)
+	headUA, headRU, med := titles(actor("head.ua")), titles(actor("head.ru")), titles(actor("mediator"))
+	if _, ok := headUA[ua]; !ok || len(headUA) != 2 {
+		t.Errorf("head.ua reads %v, want Ukraine's draft and the joint text", keys(headUA))
+	}
+	if _, ok := headRU[ru]; !ok || len(headRU) != 2 {
+		t.Errorf("head.ru reads %v, want Russia's draft and the joint text", keys(headRU))
+	}
+	if _, ok := med[joint]; !ok || len(med) != 1 {
+		t.Errorf("the mediator reads %v, want the joint text only", keys(med))
+	}
+
+	m, items, err := db.Memo(ctx, actor("mediator"), med[joint].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sections, clauses, agreed, bothBracketed, stale int
+	var changed parley.Clause
+	for _, c := range items {
+		if c.Kind == parley.KindSection {
+			sections++
+			continue
+		}
+		clauses++
+		if c.Status == parley.ClauseStatusAgreed {
+			agreed++
+		}
+		by := map[string]bool{}
+		for _, a := range c.Alternatives {
+			by[a.TabledBy] = true
+			if len(a.Stances) < 2 {
+				t.Errorf("clause %s: an alternative with stances %v, want both parties'", c.Number, a.Stances)
+			}
+		}
+		if len(by) == 2 {
+			bothBracketed++
+		}
+		if len(c.Stale) == 1 {
+			stale++
+			changed = c
+		}
+	}
+	if sections != 3 || clauses != 9 || agreed != 5 || bothBracketed != 2 || stale != 1 {
+		t.Errorf("joint text: %d sections, %d clauses, %d agreed, %d bracketed by both, %d with a translation out of date; want 3, 9, 5, 2, 1",
+			sections, clauses, agreed, bothBracketed, stale)
+	}
+	if changed.Stale[0] != parley.Ukrainian || changed.Status != parley.ClauseStatusBracketed {
+		t.Errorf("the changed clause: %s, out of date %v", changed.Status, changed.Stale)
+	}
+	if len(m.Languages) != 3 {
+		t.Errorf("languages %v", m.Languages)
+	}
+
+	// The named version was taken before the last changes: comparing it
+	// with the current text shows the changed clause alone.
+	vs, err := db.MemoVersions(ctx, actor("head.ua"), m.ID)
+	if err != nil || len(vs) != 1 || vs[0].Name != "Draft of 2 June" {
+		t.Fatalf("versions %+v %v", vs, err)
+	}
+	v, err := db.MemoVersion(ctx, actor("head.ru"), vs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var diff []string
+	for _, ch := range memodiff.CompareVersions(v.Clauses, parley.Snapshot(items)) {
+		if ch.Changed() {
+			diff = append(diff, ch.ToNumber)
+		}
+	}
+	if fmtList(diff) != "["+changed.Number+"]" {
+		t.Errorf("changed since the named version: %v, want [%s]", diff, changed.Number)
+	}
+
+	// Ukraine's draft beside the joint text: aligned clause by clause.
+	_, uaItems, err := db.Memo(ctx, actor("head.ua"), headUA[ua].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs := memodiff.AlignDrafts(parley.Snapshot(uaItems), parley.Snapshot(items))
+	both := 0
+	for _, p := range pairs {
+		if p.Left != nil && p.Right != nil {
+			both++
+		}
+	}
+	if both != len(uaItems) {
+		t.Errorf("%d of Ukraine's %d items aligned with the joint text", both, len(uaItems))
+	}
+}
+
+func keys(m map[string]parley.Memorandum) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
 
 func fmtList(s []string) string {
