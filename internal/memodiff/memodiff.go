@@ -194,7 +194,7 @@ func diffTexts(a, b parley.Texts) []LangDiff {
 		case tb == "":
 			spans = []textdiff.Span{{Op: textdiff.Delete, Text: ta}}
 		default:
-			spans = textdiff.Words(ta, tb, Timeout)
+			spans = tighten(textdiff.Words(ta, tb, Timeout))
 		}
 		out = append(out, LangDiff{Lang: l, Changed: true, Spans: spans})
 	}
@@ -325,4 +325,77 @@ func jaccard(a, b map[string]bool) float64 {
 		}
 	}
 	return float64(common) / float64(len(a)+len(b)-common)
+}
+
+// tighten moves out of each replacement (a deletion next to an insertion)
+// the whole words and spaces both sides begin or end with: the word diff
+// keeps a word's spaces with it, so "corridors " and "corridors, agreed"
+// differ as tokens though the word is the same. Only cuts at word
+// boundaries are made, so the diff stays word by word.
+func tighten(spans []textdiff.Span) []textdiff.Span {
+	out := make([]textdiff.Span, 0, len(spans))
+	for i := 0; i < len(spans); i++ {
+		if i+1 < len(spans) && spans[i].Op != textdiff.Equal && spans[i+1].Op != textdiff.Equal && spans[i].Op != spans[i+1].Op {
+			x, y := []rune(spans[i].Text), []rune(spans[i+1].Text)
+			p := commonPrefix(x, y)
+			x, y = x[p:], y[p:]
+			q := commonSuffix(x, y)
+			head := string([]rune(spans[i].Text)[:p])
+			tail := string(x[len(x)-q:])
+			x, y = x[:len(x)-q], y[:len(y)-q]
+			out = appendSpan(out, textdiff.Span{Op: textdiff.Equal, Text: head})
+			out = appendSpan(out, textdiff.Span{Op: spans[i].Op, Text: string(x)})
+			out = appendSpan(out, textdiff.Span{Op: spans[i+1].Op, Text: string(y)})
+			out = appendSpan(out, textdiff.Span{Op: textdiff.Equal, Text: tail})
+			i++
+			continue
+		}
+		out = appendSpan(out, spans[i])
+	}
+	return out
+}
+
+// appendSpan appends sp, merged with the last span if of the same kind;
+// an empty span is dropped.
+func appendSpan(out []textdiff.Span, sp textdiff.Span) []textdiff.Span {
+	if sp.Text == "" {
+		return out
+	}
+	if n := len(out); n > 0 && out[n-1].Op == sp.Op {
+		out[n-1].Text += sp.Text
+		return out
+	}
+	return append(out, sp)
+}
+
+func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// boundary reports whether a cut of s before index k falls between words.
+func boundary(s []rune, k int) bool {
+	return k == 0 || k == len(s) || !isWord(s[k]) || !isWord(s[k-1])
+}
+
+// commonPrefix returns the length of the longest common prefix of x and y
+// that ends at a word boundary in both.
+func commonPrefix(x, y []rune) int {
+	n := 0
+	for n < len(x) && n < len(y) && x[n] == y[n] {
+		n++
+	}
+	for n > 0 && !(boundary(x, n) && boundary(y, n)) {
+		n--
+	}
+	return n
+}
+
+// commonSuffix is commonPrefix from the end.
+func commonSuffix(x, y []rune) int {
+	n := 0
+	for n < len(x) && n < len(y) && x[len(x)-1-n] == y[len(y)-1-n] {
+		n++
+	}
+	for n > 0 && !(boundary(x, len(x)-n) && boundary(y, len(y)-n)) {
+		n--
+	}
+	return n
 }

@@ -167,3 +167,32 @@ func TestAlignDrafts(t *testing.T) {
 		t.Errorf("u1/r2: %+v", got[1])
 	}
 }
+
+// TestTighten: a word that gained punctuation is not shown as replaced;
+// cuts fall only between words.
+func TestTighten(t *testing.T) {
+	show := func(spans []textdiff.Span) string {
+		var b strings.Builder
+		for _, sp := range spans {
+			switch sp.Op {
+			case textdiff.Insert:
+				b.WriteString("[+" + sp.Text + "]")
+			case textdiff.Delete:
+				b.WriteString("[-" + sp.Text + "]")
+			default:
+				b.WriteString(sp.Text)
+			}
+		}
+		return b.String()
+	}
+	for _, tt := range []struct{ a, b, want string }{
+		{"The parties open humanitarian corridors for civilians.", "The parties open humanitarian corridors, agreed with the ICRC, for civilians.",
+			"The parties open humanitarian corridors[+, agreed with the ICRC,] for civilians."},
+		{"The parties cease fire.", "The parties ceasefire.", "The parties [-cease fire][+ceasefire]."},
+		{"Thirty days.", "Sixty days.", "[-Thirty][+Sixty] days."},
+	} {
+		if got := show(tighten(textdiff.Words(tt.a, tt.b, Timeout))); got != tt.want {
+			t.Errorf("%q → %q:\n got  %s\n want %s", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
