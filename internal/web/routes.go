@@ -92,6 +92,11 @@ func (s *Server) routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("GET /memos/{memo}/print.pdf", s.memoPDF)
 	mux.HandleFunc("POST /memos/{memo}/{act}", s.memoAct)
 
+	mux.HandleFunc("GET /memos/compare", s.draftsCompare)
+	mux.HandleFunc("GET /memos/{memo}/versions", s.memoVersionsPage)
+	mux.HandleFunc("POST /memos/{memo}/versions", s.nameMemoVersion)
+	mux.HandleFunc("GET /memos/{memo}/compare", s.memoCompare)
+
 	mux.HandleFunc("GET /s/{space}", s.spacePage)
 	mux.HandleFunc("POST /s/{space}/threads", s.startThread)
 	mux.HandleFunc("GET /t/{thread}", s.threadPage)

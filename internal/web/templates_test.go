@@ -188,6 +188,14 @@ func TestEveryTemplateRenders(t *testing.T) {
 	if status, body := mediator.post("/memos/"+memo+"/table", url.Values{"clause": {clause}, "kind": {"contentious"}, "text_en": {"The parties exchange detainees in stages."}}); status != http.StatusSeeOther {
 		t.Fatalf("table an alternative: %d %s", status, body)
 	}
+	if status, body := mediator.post("/memos/"+memo+"/versions", url.Values{"name": {" "}}); status != http.StatusBadRequest || !strings.Contains(body, `id="v-name"`) {
+		t.Fatalf("name a version without a name: %d %.300s", status, body)
+	}
+	if status, body := mediator.post("/memos/"+memo+"/versions", url.Values{"name": {"Draft of 2 June"}}); status != http.StatusSeeOther {
+		t.Fatalf("name a version: %d %s", status, body)
+	}
+	jointMemo := head.first("/p/"+process+"/memos", `href="/memos/([^"/]+)">Memorandum on a ceasefire and humanitarian questions<`)
+	uaDraft := head.first("/p/"+process+"/memos", `href="/memos/([^"/]+)">[^<]*Ukraine`)
 
 	pages := []struct {
 		who      *visitor
@@ -222,6 +230,12 @@ func TestEveryTemplateRenders(t *testing.T) {
 		{mediator, "mediator", "/memos/" + memo, "memo.html", http.StatusOK},
 		{mediator, "mediator", "/memos/" + memo + "?view=uk", "memo.html", http.StatusOK},
 		{mediator, "mediator", "/memos/" + memo + "/print?lang=all", "memo-print.html", http.StatusOK},
+		{mediator, "mediator", "/memos/" + memo + "/versions", "memo-versions.html", http.StatusOK},
+		{mediator, "mediator", "/memos/" + memo + "/compare?from=current&to=current&all=1", "memo-compare.html", http.StatusOK},
+		{head, "head.ua", "/memos/" + jointMemo + "/versions", "memo-versions.html", http.StatusOK},
+		{head, "head.ua", "/memos/" + jointMemo + "/compare", "memo-compare.html", http.StatusOK},
+		{head, "head.ua", "/memos/compare?left=" + uaDraft + "&right=" + jointMemo, "memo-compare.html", http.StatusOK},
+		{head, "head.ua", "/memos/compare?left=" + uaDraft, "error.html", http.StatusBadRequest},
 	}
 
 	// Every template is in the table.
