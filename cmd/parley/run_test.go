@@ -802,6 +802,19 @@ func testOpenAPI(t *testing.T, ctx context.Context, p *program) {
 		"/api/v1/groups/{id}/authorisations":                 {"post"},
 		"/api/v1/groups/{id}/authorisations/{member}":        {"delete"},
 		"/api/v1/awaiting":                                   {"get"},
+		"/api/v1/processes/{id}/memos":                       {"get", "post"},
+		"/api/v1/memos/{id}":                                 {"get"},
+		"/api/v1/memos/{id}/clauses":                         {"post"},
+		"/api/v1/memos/{id}/initial":                         {"post"},
+		"/api/v1/clauses/{id}/texts/{lang}":                  {"put"},
+		"/api/v1/clauses/{id}/texts/{lang}/confirm":          {"post"},
+		"/api/v1/clauses/{id}/texts/{lang}/sign-off":         {"post"},
+		"/api/v1/clauses/{id}/alternatives":                  {"post"},
+		"/api/v1/clauses/{id}/agree":                         {"post"},
+		"/api/v1/clauses/{id}/initial":                       {"post"},
+		"/api/v1/alternatives/{id}/stance":                   {"post"},
+		"/api/v1/alternatives/{id}/withdraw":                 {"post"},
+		"/api/v1/alternatives/{id}/adopt":                    {"post"},
 	}
 	for path, methods := range want {
 		for _, m := range methods {

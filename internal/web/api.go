@@ -863,4 +863,135 @@ func (s *Server) apiRoutes(api huma.API) {
 				return out, err
 			})
 		})
+
+	// Memoranda: texts negotiated clause by clause.
+	done := func(evs []parley.Event, err error) (*body[Done], error) {
+		if err != nil {
+			return nil, err
+		}
+		return &body[Done]{Body: Done{Seq: last(evs)}}, nil
+	}
+	huma.Register(api, get("list-memos", "/processes/{id}/memos", "Memoranda of a process I may read", "memoranda"),
+		func(ctx context.Context, in *idPath) (*body[[]parley.Memorandum], error) {
+			return read(s, ctx, func(a parley.Actor) ([]parley.Memorandum, error) {
+				if _, err := s.db.Process(ctx, a, in.ID); err != nil {
+					return nil, err
+				}
+				ms, err := s.db.Memos(ctx, a, in.ID)
+				if ms == nil {
+					ms = []parley.Memorandum{}
+				}
+				return ms, err
+			})
+		})
+	huma.Register(api, post("create-memo", "/processes/{id}/memos", "Open a memorandum in a working group's space (or a party's caucus, for its own draft)", "memoranda"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body parley.CreateMemo
+		}) (*body[Created], error) {
+			a, err := s.apiActor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if sp, err := s.db.Space(ctx, a, in.Body.SpaceID); err == nil && sp.ProcessID != in.ID {
+				return nil, s.apiFail(ctx, parley.Errorf(parley.ENOTFOUND, "No such space."))
+			}
+			evs, err := s.apiDo(ctx, in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.MemoCreated).MemoID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, get("get-memo", "/memos/{id}", "A memorandum with its sections and clauses in document order: texts, out-of-date languages, sign-offs, agreements, initials, alternatives and stances", "memoranda"),
+		func(ctx context.Context, in *idPath) (*body[memoDetail], error) {
+			return read(s, ctx, func(a parley.Actor) (memoDetail, error) {
+				m, cs, err := s.db.Memo(ctx, a, in.ID)
+				if cs == nil {
+					cs = []parley.Clause{}
+				}
+				return memoDetail{Memo: m, Clauses: cs}, err
+			})
+		})
+	huma.Register(api, post("add-clause", "/memos/{id}/clauses", "Table a section or a clause at a position among its siblings (0 = first)", "memoranda"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				ParentID string            `json:"parent_id,omitempty" doc:"A section, or empty at the top level."`
+				Kind     parley.ClauseKind `json:"kind" enum:"section,clause"`
+				Position int               `json:"position" minimum:"0"`
+				Texts    parley.Texts      `json:"texts"`
+			}
+		}) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, parley.AddClause{MemoID: in.ID, ParentID: in.Body.ParentID, Kind: in.Body.Kind, Position: in.Body.Position, Texts: in.Body.Texts})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.ClauseAdded).ClauseID, Seq: last(evs)}}, nil
+		})
+	type clauseLang = struct {
+		ID   string `path:"id" maxLength:"64" doc:"The clause."`
+		Lang string `path:"lang" maxLength:"8" doc:"The language version: en, uk, ru or tr."`
+	}
+	huma.Register(api, put("change-clause-text", "/clauses/{id}/texts/{lang}", "Change one language version; version is the clause's version you read (409 conflict if it changed since)", "memoranda"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64" doc:"The clause."`
+			Lang string `path:"lang" maxLength:"8" doc:"The language version: en, uk, ru or tr."`
+			Body struct {
+				Text    string `json:"text"`
+				Version int    `json:"version"`
+			}
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.ChangeClauseText{ClauseID: in.ID, Lang: parley.Lang(in.Lang), Text: in.Body.Text, Version: in.Body.Version}))
+		})
+	huma.Register(api, post("confirm-translation", "/clauses/{id}/texts/{lang}/confirm", "Confirm that an out-of-date language version still says what the changed one says", "memoranda"),
+		func(ctx context.Context, in *clauseLang) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.ConfirmTranslation{ClauseID: in.ID, Lang: parley.Lang(in.Lang)}))
+		})
+	huma.Register(api, post("sign-off-language", "/clauses/{id}/texts/{lang}/sign-off", "My party signs off one language version", "memoranda"),
+		func(ctx context.Context, in *clauseLang) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.SignOffLanguage{ClauseID: in.ID, Lang: parley.Lang(in.Lang)}))
+		})
+	huma.Register(api, post("table-alternative", "/clauses/{id}/alternatives", "Bracket a clause with an alternative", "memoranda"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Kind  parley.BracketKind `json:"kind" enum:"wording,contentious,instructions,trade_off"`
+				Texts parley.Texts       `json:"texts"`
+			}
+		}) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, parley.TableAlternative{ClauseID: in.ID, Kind: in.Body.Kind, Texts: in.Body.Texts})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.AlternativeTabled).AlternativeID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, post("take-stance", "/alternatives/{id}/stance", "My party's stance on an alternative", "memoranda"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Stance parley.Stance `json:"stance" enum:"accepts,reserves,rejects,awaiting"`
+			}
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.TakeStance{AlternativeID: in.ID, Stance: in.Body.Stance}))
+		})
+	huma.Register(api, post("withdraw-alternative", "/alternatives/{id}/withdraw", "Withdraw an alternative my party tabled", "memoranda"),
+		func(ctx context.Context, in *idPath) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.WithdrawAlternative{AlternativeID: in.ID}))
+		})
+	huma.Register(api, post("adopt-alternative", "/alternatives/{id}/adopt", "Resolve the bracket with an alternative every party accepts (formal act)", "memoranda"),
+		func(ctx context.Context, in *idPath) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.AdoptAlternative{AlternativeID: in.ID}))
+		})
+	huma.Register(api, post("agree-clause", "/clauses/{id}/agree", "My party agrees to a clause ad referendum (formal act)", "memoranda"),
+		func(ctx context.Context, in *idPath) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.AgreeClause{ClauseID: in.ID}))
+		})
+	huma.Register(api, post("initial-clause", "/clauses/{id}/initial", "The head of delegation initials an agreed clause", "memoranda"),
+		func(ctx context.Context, in *idPath) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.InitialClause{ClauseID: in.ID}))
+		})
+	huma.Register(api, post("initial-memo", "/memos/{id}/initial", "The head of delegation initials the whole memorandum; refused (409) while anything is in brackets or out of date", "memoranda"),
+		func(ctx context.Context, in *idPath) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.InitialMemo{MemoID: in.ID}))
+		})
 }

@@ -664,3 +664,9 @@ func (p *page) Checked(field, value string) bool {
 	}
 	return false
 }
+
+// memoDetail is a memorandum with its items, for the API.
+type memoDetail struct {
+	Memo    parley.Memorandum `json:"memo"`
+	Clauses []parley.Clause   `json:"clauses" doc:"Sections and clauses in document order, numbered."`
+}

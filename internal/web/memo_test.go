@@ -1,0 +1,201 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/parley-talks/parley"
+)
+
+var update = flag.Bool("update", false, "write the golden files of the print view anew")
+
+// memoFixture negotiates a small memorandum through the service: a
+// section; clause 1.1 agreed by both parties; clause 1.2 bracketed with an
+// alternative B tabled, on which A reserves; clause 2 of two lines, in
+// English only.
+func memoFixture(t *testing.T, s *site) (memo string, clauses []string) {
+	t.Helper()
+	space := s.GroupSpace(parley.GroupPolitical)
+	evs := s.Must(t, s.Mediator, parley.CreateMemo{SpaceID: space.ID, Title: "Memorandum on a ceasefire", Mode: parley.JointDrafting,
+		Languages: []parley.Lang{parley.English, parley.Russian}})
+	memo = evs[0].Data.(*parley.MemoCreated).MemoID
+	add := func(a parley.Actor, c parley.AddClause) string {
+		c.MemoID = memo
+		return s.Must(t, a, c)[0].Data.(*parley.ClauseAdded).ClauseID
+	}
+	section := add(s.Mediator, parley.AddClause{Kind: parley.KindSection, Texts: parley.Texts{parley.English: "Ceasefire", parley.Russian: "Прекращение огня"}})
+	c1 := add(s.HeadA, parley.AddClause{ParentID: section, Kind: parley.KindClause,
+		Texts: parley.Texts{parley.English: "The parties cease fire along the line of contact.", parley.Russian: "Стороны прекращают огонь на линии соприкосновения."}})
+	c2 := add(s.HeadB, parley.AddClause{ParentID: section, Kind: parley.KindClause, Position: 1,
+		Texts: parley.Texts{parley.English: "Monitors verify the ceasefire.", parley.Russian: "Наблюдатели проверяют соблюдение режима прекращения огня."}})
+	c3 := add(s.Mediator, parley.AddClause{Kind: parley.KindClause, Position: 1,
+		Texts: parley.Texts{parley.English: "This memorandum takes effect on signature.\nIt is done in English and Russian."}})
+	s.Must(t, s.HeadA, parley.AgreeClause{ClauseID: c1})
+	s.Must(t, s.HeadB, parley.AgreeClause{ClauseID: c1})
+	alt := s.Must(t, s.HeadB, parley.TableAlternative{ClauseID: c2, Kind: parley.BracketContentious,
+		Texts: parley.Texts{parley.English: "Monitors of the OSCE verify the ceasefire daily.", parley.Russian: "Наблюдатели ОБСЕ ежедневно проверяют соблюдение режима."}})[0].Data.(*parley.AlternativeTabled).AlternativeID
+	s.Must(t, s.HeadA, parley.TakeStance{AlternativeID: alt, Stance: parley.StanceReserves})
+	return memo, []string{section, c1, c2, c3}
+}
+
+// TestMemoPrintGolden compares the print view, the copy for party B in all
+// languages, with testdata/memo-print.golden.html (go test -update writes
+// it anew). Identifiers are replaced by names, so the file is stable.
+func TestMemoPrintGolden(t *testing.T) {
+	s := newSite(t)
+	memo, clauses := memoFixture(t, s)
+	c := s.signedIn(t, "headb")
+	resp, body := s.get(t, c, "/memos/"+memo+"/print?lang=all&party="+s.PartyB.ID)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("print view: %d\n%s", resp.StatusCode, body)
+	}
+	stable := strings.NewReplacer(memo, "MEMO", s.PartyA.ID, "PARTY-A", s.PartyB.ID, "PARTY-B")
+	for i, id := range clauses {
+		stable = strings.NewReplacer(id, "CLAUSE-"+strconv.Itoa(i), memo, "MEMO", s.PartyA.ID, "PARTY-A", s.PartyB.ID, "PARTY-B")
+		body = stable.Replace(body)
+	}
+	body = stable.Replace(body)
+	const golden = "testdata/memo-print.golden.html"
+	if *update {
+		if err := os.WriteFile(golden, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -run TestMemoPrintGolden -update to write it)", err)
+	}
+	if body != string(want) {
+		t.Errorf("the print view differs from %s (go test -update writes it anew if the change is meant):\n%s", golden, body)
+	}
+
+	// The alternat: each party's copy names it first.
+	for _, copy := range []struct{ party, want string }{{s.PartyA.ID, "<strong>A</strong> and <strong>B</strong>"}, {s.PartyB.ID, "<strong>B</strong> and <strong>A</strong>"}} {
+		_, body := s.get(t, c, "/memos/"+memo+"/print?lang=en&party="+copy.party)
+		if !strings.Contains(body, copy.want) {
+			t.Errorf("the copy for %s does not read %q", copy.party, copy.want)
+		}
+		if strings.Contains(body, "Прекращение огня") {
+			t.Errorf("the English copy shows the Russian text")
+		}
+	}
+}
+
+var versionRE = regexp.MustCompile(`name="clause" value="([^"]+)"><input type="hidden" name="lang" value="en">\s*<input type="hidden" name="version" value="(\d+)">`)
+
+// TestMemoStaleEdit: two delegates edit the same version of a clause; the
+// second edit is refused with 409 and the page shows both texts, the
+// current one and the delegate's own, so that nothing is overwritten.
+func TestMemoStaleEdit(t *testing.T) {
+	s := newSite(t)
+	memo, clauses := memoFixture(t, s)
+	a, b := s.signedIn(t, "heada"), s.signedIn(t, "headb")
+	version := func(c *http.Client, clause string) string {
+		t.Helper()
+		_, page := s.get(t, c, "/memos/"+memo)
+		for _, m := range versionRE.FindAllStringSubmatch(page, -1) {
+			if m[1] == clause {
+				return m[2]
+			}
+		}
+		t.Fatalf("no edit form of clause %s in English", clause)
+		return ""
+	}
+	clause := clauses[3]
+	va, vb := version(a, clause), version(b, clause)
+	edit := func(c *http.Client, v, text string) (int, string) {
+		resp := s.post(t, c, "/memos/"+memo+"/text", url.Values{"clause": {clause}, "lang": {"en"}, "version": {v}, "text": {text}})
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if st, body := edit(a, va, "This memorandum takes effect on signature by both heads."); st != http.StatusSeeOther {
+		t.Fatalf("first edit: %d\n%s", st, body)
+	}
+	st, body := edit(b, vb, "This memorandum takes effect ten days after signature.")
+	if st != http.StatusConflict {
+		t.Fatalf("stale edit: %d, want 409", st)
+	}
+	for _, want := range []string{"takes effect on signature by both heads.", "takes effect ten days after signature.", `class="conflict"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the refused edit's page lacks %q", want)
+		}
+	}
+	_, items, err := s.DB.Memo(t.Context(), s.HeadA, memo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range items {
+		if c.ID == clause && c.Texts[parley.English] != "This memorandum takes effect on signature by both heads." {
+			t.Errorf("the clause now reads %q", c.Texts[parley.English])
+		}
+	}
+}
+
+// TestMemoAPI negotiates through the JSON API: open, add a clause, a stale
+// change answered 409 with code conflict, table an alternative, read it.
+func TestMemoAPI(t *testing.T) {
+	s := newSite(t)
+	c := s.signedIn(t, "heada")
+	call := func(method, path string, in any, out any) int {
+		t.Helper()
+		b, _ := json.Marshal(in)
+		req, _ := http.NewRequest(method, s.srv.URL+"/api/v1"+path, bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		if out != nil {
+			if err := json.Unmarshal(raw, out); err != nil {
+				t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+			}
+		}
+		return resp.StatusCode
+	}
+	var created struct{ ID string }
+	space := s.GroupSpace(parley.GroupPolitical)
+	if st := call("POST", "/processes/"+s.Process.ID+"/memos", map[string]any{"space_id": space.ID, "title": "Memorandum", "mode": "joint", "languages": []string{"en", "ru"}}, &created); st != http.StatusCreated {
+		t.Fatalf("create: %d", st)
+	}
+	memo := created.ID
+	if st := call("POST", "/memos/"+memo+"/clauses", map[string]any{"kind": "clause", "position": 0, "texts": map[string]string{"en": "The parties cease fire."}}, &created); st != http.StatusCreated {
+		t.Fatalf("add clause: %d", st)
+	}
+	clause := created.ID
+	if st := call("PUT", "/clauses/"+clause+"/texts/en", map[string]any{"text": "The parties cease fire at once.", "version": 1}, nil); st != http.StatusOK {
+		t.Fatalf("change text: %d", st)
+	}
+	var e struct{ Code string }
+	if st := call("PUT", "/clauses/"+clause+"/texts/en", map[string]any{"text": "The parties cease fire tomorrow.", "version": 1}, &e); st != http.StatusConflict || e.Code != parley.ECONFLICT {
+		t.Errorf("stale change: %d %q, want 409 conflict", st, e.Code)
+	}
+	if st := call("POST", "/clauses/"+clause+"/alternatives", map[string]any{"kind": "wording", "texts": map[string]string{"en": "The parties cease all fire at once."}}, &created); st != http.StatusCreated {
+		t.Fatalf("table: %d", st)
+	}
+	if st := call("POST", "/memos/"+memo+"/initial", map[string]any{}, &e); st != http.StatusConflict {
+		t.Errorf("initial with brackets: %d, want 409", st)
+	}
+	var d struct {
+		Memo    parley.Memorandum
+		Clauses []parley.Clause
+	}
+	if st := call("GET", "/memos/"+memo, nil, &d); st != http.StatusOK || len(d.Clauses) != 1 || len(d.Clauses[0].Alternatives) != 1 ||
+		d.Clauses[0].Texts[parley.English] != "The parties cease fire at once." || d.Clauses[0].Number != "1" {
+		t.Errorf("get: %d %+v", st, d)
+	}
+	var list []parley.Memorandum
+	if st := call("GET", "/processes/"+s.Process.ID+"/memos", nil, &list); st != http.StatusOK || len(list) != 1 {
+		t.Errorf("list: %d %+v", st, list)
+	}
+}
