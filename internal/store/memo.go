@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/parley-talks/parley"
 )
@@ -406,10 +407,12 @@ func readClauses(ctx context.Context, q queryer, memo, only string) ([]parley.Cl
 	return out, nil
 }
 
-// sortByNumber puts items in document order: 1, 1.1, 1.2, 2, …
+// sortByNumber puts items in document order: 1, 1.1, 1.2, 2, … Each
+// number is parsed once; the sort is O(n log n), so a long memorandum reads
+// fast.
 func sortByNumber(cs []parley.Clause) {
 	key := func(n string) []int {
-		var out []int
+		out := make([]int, 0, 2)
 		v := 0
 		for i := 0; i <= len(n); i++ {
 			if i == len(n) || n[i] == '.' {
@@ -421,19 +424,17 @@ func sortByNumber(cs []parley.Clause) {
 		}
 		return out
 	}
-	less := func(a, b string) bool {
-		ka, kb := key(a), key(b)
-		for i := 0; i < len(ka) && i < len(kb); i++ {
-			if ka[i] != kb[i] {
-				return ka[i] < kb[i]
-			}
-		}
-		return len(ka) < len(kb)
+	type keyed struct {
+		key []int
+		c   parley.Clause
 	}
-	for i := 1; i < len(cs); i++ {
-		for j := i; j > 0 && less(cs[j].Number, cs[j-1].Number); j-- {
-			cs[j], cs[j-1] = cs[j-1], cs[j]
-		}
+	ks := make([]keyed, len(cs))
+	for i, c := range cs {
+		ks[i] = keyed{key(c.Number), c}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int { return slices.Compare(a.key, b.key) })
+	for i := range ks {
+		cs[i] = ks[i].c
 	}
 }
 
