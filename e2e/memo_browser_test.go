@@ -103,6 +103,19 @@ func TestMemoNegotiationBrowser(t *testing.T) {
 		t.Fatalf("the memorandum lacks its clause 1.1:\n%s", page)
 	}
 
+	step("mediator", med, "list the memoranda", chromedp.Navigate(base+"/p/"+process+"/memos"))
+	if !strings.Contains(html(med), memoURL) {
+		t.Errorf("the list of memoranda lacks %s", memoURL)
+	}
+	shot(med, "memos")
+	step("mediator", med, "back to the memorandum", chromedp.Navigate(base+memoURL))
+	groupURL, _ := chromedp.Run(med, chromedp.Evaluate[string](`document.querySelector('.crumbs a[href^="/g/"]').getAttribute('href')`))
+	step("mediator", med, "the group page", chromedp.Navigate(base+groupURL))
+	if !strings.Contains(html(med), memoURL) {
+		t.Errorf("the working group's page does not list %s", memoURL)
+	}
+	shot(med, "group")
+
 	// The Russian head has the page open; the Ukrainian head tables an alternative.
 	step("head.ru", ru, "open the memorandum", chromedp.Navigate(base+memoURL))
 	step("head.ru", ru, "mark the page", chromedp.Evaluate[chromedp.Void](`window.memoNotReloaded = true`))
@@ -163,6 +176,12 @@ func TestMemoNegotiationBrowser(t *testing.T) {
 		t.Errorf("the print view shows no brackets:\n%s", page)
 	}
 	shot(ru, "print-ru")
+	if shots != "" {
+		phone := newBrowser(t, 390, 844)
+		run("head.ru", phone, "sign in on a phone", func(c context.Context) error { return signIn(c, base, "head.ru") })
+		step("head.ru", phone, "the memorandum on a phone", chromedp.Navigate(base+memoURL))
+		shot(phone, "memo-phone")
+	}
 	run("head.ru", ru, "fetch the PDF", func(c context.Context) error {
 		kind, err := chromedp.Run(c, chromedp.Evaluate[string](`fetch(`+jsString(memoURL+"/print.pdf?lang=en")+`).then(r => r.status + " " + r.headers.get('content-type'))`, chromedp.EvalAwaitPromise))
 		if err == nil && !strings.HasPrefix(kind, "200 application/pdf") {

@@ -670,3 +670,26 @@ type memoDetail struct {
 	Memo    parley.Memorandum `json:"memo"`
 	Clauses []parley.Clause   `json:"clauses" doc:"Sections and clauses in document order, numbered."`
 }
+
+// altVersion is an alternative's text in one language.
+type altVersion struct {
+	Text string
+	Lang parley.Lang
+}
+
+// In returns the alternative's text in l; when it has none and other
+// is true (one language shown), its text in the first language it has,
+// so that a reader of one version still sees every alternative.
+func (a altView) In(l parley.Lang, langs []parley.Lang, other bool) *altVersion {
+	if t := a.Texts[l]; t != "" {
+		return &altVersion{Text: t, Lang: l}
+	}
+	if other {
+		for _, x := range langs {
+			if t := a.Texts[x]; t != "" {
+				return &altVersion{Text: t, Lang: x}
+			}
+		}
+	}
+	return nil
+}
