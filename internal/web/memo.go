@@ -484,6 +484,7 @@ type printItem struct {
 	Section   bool
 	Bracketed bool
 	Texts     map[parley.Lang][]string // lines
+	Stale     map[parley.Lang]bool     // versions out of date with the last change
 	Alts      []printAlt
 }
 
@@ -537,10 +538,13 @@ func (s *Server) loadPrint(r *http.Request, p *page) (*printPage, error) {
 		}
 	}
 	for _, c := range items {
-		it := printItem{Number: c.Number, Section: c.Kind == parley.KindSection, Texts: map[parley.Lang][]string{},
+		it := printItem{Number: c.Number, Section: c.Kind == parley.KindSection, Texts: map[parley.Lang][]string{}, Stale: map[parley.Lang]bool{},
 			Bracketed: c.Kind == parley.KindClause && c.Status == parley.ClauseStatusBracketed}
 		for _, l := range pp.Langs {
 			it.Texts[l] = lines(c.Texts[l])
+		}
+		for _, l := range c.Stale {
+			it.Stale[l] = true
 		}
 		for i, a := range c.Alternatives {
 			pa := printAlt{Letter: altLetter(i), TabledBy: v.Party[a.TabledBy], Kind: a.Kind, Texts: map[parley.Lang][]string{}}
