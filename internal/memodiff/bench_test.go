@@ -129,3 +129,35 @@ func TestCompareVersionsNearMinimal(t *testing.T) {
 		t.Errorf("comparison took %v", took)
 	}
 }
+
+// BenchmarkAlignDrafts aligns two 500-clause drafts whose numbers do not
+// match at all (the right one has a clause more at the top), so every
+// clause is aligned by word overlap: the worst case, n × m comparisons.
+func BenchmarkAlignDrafts(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var x []parley.VersionClause
+	for i := 0; len(x) < 500; i++ {
+		words := make([]string, 40+rng.IntN(40))
+		for j := range words {
+			words[j] = vocabulary[rng.IntN(len(vocabulary))]
+		}
+		x = append(x, vc("x"+strconv.Itoa(i), strconv.Itoa(i+1), strings.Join(words, " ")+"."))
+	}
+	y := []parley.VersionClause{vc("y-first", "0", "A preamble.")}
+	for i, c := range x {
+		c.ClauseID, c.Number = "y"+strconv.Itoa(i), "0."+strconv.Itoa(i+1)
+		y = append(y, c)
+	}
+	y, _ = edit(y, 0.5, rng)
+	var got []Pair
+	for b.Loop() {
+		got = AlignDrafts(x, y)
+	}
+	aligned := 0
+	for _, p := range got {
+		if p.Left != nil && p.Right != nil {
+			aligned++
+		}
+	}
+	b.ReportMetric(float64(aligned), "aligned")
+}

@@ -216,6 +216,9 @@ type Pair struct {
 	Texts       []LangDiff
 }
 
+// keep is how many candidates of each clause the greedy alignment weighs.
+const keep = 8
+
 // MinOverlap is the least share of common words for two clauses of
 // different numbers to be aligned.
 var MinOverlap = 0.2
@@ -246,33 +249,80 @@ func AlignDrafts(x, y []parley.VersionClause) []Pair {
 		s    float64
 	}
 	var cands []cand
-	wx, wy := make([]map[string]bool, len(x)), make([]map[string]bool, len(y))
+	ids := map[string]int32{}
+	wx, wy := make([][]int32, len(x)), make([][]int32, len(y))
 	for j := range y {
 		if !taken[j] {
-			wy[j] = wordSet(y[j].Texts)
+			wy[j] = wordIDs(y[j].Texts, ids)
 		}
 	}
 	for i := range x {
 		if match[i] >= 0 {
 			continue
 		}
-		wx[i] = wordSet(x[i].Texts)
+		wx[i] = wordIDs(x[i].Texts, ids)
+		// Each clause keeps its best few candidates only: the greedy pass
+		// needs no more, and a clause whose candidates all went elsewhere
+		// gets a second look below.
+		var best []cand
 		for j := range y {
 			if taken[j] || x[i].Kind != y[j].Kind {
 				continue
 			}
-			if s := jaccard(wx[i], wy[j]); s >= MinOverlap {
-				cands = append(cands, cand{i, j, s})
+			s := jaccardIDs(wx[i], wy[j])
+			if s < MinOverlap || len(best) == keep && s <= best[keep-1].s {
+				continue
 			}
+			k := len(best)
+			if k < keep {
+				best = append(best, cand{})
+			} else {
+				k--
+			}
+			for ; k > 0 && best[k-1].s < s; k-- {
+				best[k] = best[k-1]
+			}
+			best[k] = cand{i, j, s}
 		}
+		cands = append(cands, best...)
 	}
-	sort.SliceStable(cands, func(a, b int) bool { return cands[a].s > cands[b].s })
+	// Best first; ties in document order, so the alignment is the same
+	// every time.
+	slices.SortFunc(cands, func(a, b cand) int {
+		switch {
+		case a.s != b.s:
+			if a.s > b.s {
+				return -1
+			}
+			return 1
+		case a.i != b.i:
+			return a.i - b.i
+		}
+		return a.j - b.j
+	})
 	overlap := make([]float64, len(x))
 	for _, c := range cands {
 		if match[c.i] >= 0 || taken[c.j] {
 			continue
 		}
 		match[c.i], taken[c.j], by[c.i], overlap[c.i] = c.j, true, "words", c.s
+	}
+	for i := range x {
+		if match[i] >= 0 || wx[i] == nil {
+			continue
+		}
+		bj, bs := -1, MinOverlap
+		for j := range y {
+			if taken[j] || x[i].Kind != y[j].Kind {
+				continue
+			}
+			if s := jaccardIDs(wx[i], wy[j]); s >= bs && (bj < 0 || s > bs) {
+				bj, bs = j, s
+			}
+		}
+		if bj >= 0 {
+			match[i], taken[bj], by[i], overlap[i] = bj, true, "words", bs
+		}
 	}
 
 	var out []Pair
@@ -301,6 +351,43 @@ func AlignDrafts(x, y []parley.VersionClause) []Pair {
 	}
 	flush(len(y))
 	return out
+}
+
+// wordIDs returns the lower-cased words of every language version as a
+// sorted set of numbers, each word numbered in ids on first sight.
+func wordIDs(t parley.Texts, ids map[string]int32) []int32 {
+	var out []int32
+	for w := range wordSet(t) {
+		id, ok := ids[w]
+		if !ok {
+			id = int32(len(ids))
+			ids[w] = id
+		}
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// jaccardIDs is jaccard on sorted sets of word numbers.
+func jaccardIDs(a, b []int32) float64 {
+	if len(a) == 0 && len(b) == 0 {
+		return 0
+	}
+	common := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
+			common++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return float64(common) / float64(len(a)+len(b)-common)
 }
 
 // wordSet returns the lower-cased words of every language version.
