@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/parley-talks/parley"
+	"github.com/parley-talks/parley/internal/store"
 )
 
 // Memoranda: negotiated texts, clause by clause, in brackets until agreed.
@@ -51,6 +52,8 @@ type memoPage struct {
 	Formal    map[string]bool
 	Alternat  string // the party whose copy the print link makes
 	Initialed []parley.Party
+	Acts      []store.MemoAct // formal acts on the memorandum, with their record entries
+	Number    map[string]string
 }
 
 // clauseView is a clause with what the reader may do to it.
@@ -63,7 +66,7 @@ type clauseView struct {
 	AgreedBy  []parley.Party
 	InitBy    []parley.Party
 	Tabled    bool // the clause stands in brackets
-	TextsSeen map[parley.Lang]bool
+	Acts      []store.MemoAct // its formal acts, with their record entries
 }
 
 type altView struct {
@@ -195,6 +198,18 @@ func (s *Server) loadMemo(ctx context.Context, p *page, id, view string) (*memoP
 		mp.Items = append(mp.Items, cv)
 	}
 	mp.Places = places(items, p)
+	if mp.Acts, err = s.db.MemoActs(ctx, a, m.ID); err != nil {
+		return nil, err
+	}
+	mp.Number = map[string]string{}
+	for i := range mp.Items {
+		mp.Number[mp.Items[i].ID] = mp.Items[i].Number
+		for _, act := range mp.Acts {
+			if act.ClauseID == mp.Items[i].ID {
+				mp.Items[i].Acts = append(mp.Items[i].Acts, act)
+			}
+		}
+	}
 	return mp, nil
 }
 

@@ -110,6 +110,10 @@ func TestMemoStaleEdit(t *testing.T) {
 		t.Fatalf("no edit form of clause %s in English", clause)
 		return ""
 	}
+	// Clause 1.1 was agreed by both: each agreement links to its record entry.
+	if _, page := s.get(t, a, "/memos/"+memo); strings.Count(page, `href="/record/`) < 4 {
+		t.Errorf("the memorandum does not link both agreements to the record (in the clause and among the formal acts)")
+	}
 	clause := clauses[3]
 	va, vb := version(a, clause), version(b, clause)
 	edit := func(c *http.Client, v, text string) (int, string) {
