@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/parley-talks/parley"
+	"github.com/parley-talks/parley/internal/web"
 )
 
 var update = flag.Bool("update", false, "write the golden files of the print view anew")
@@ -201,5 +202,26 @@ func TestMemoAPI(t *testing.T) {
 	var list []parley.Memorandum
 	if st := call("GET", "/processes/"+s.Process.ID+"/memos", nil, &list); st != http.StatusOK || len(list) != 1 {
 		t.Errorf("list: %d %+v", st, list)
+	}
+}
+
+// TestMemoPDF: without Chromium the PDF is refused with 503 and a clear
+// sentence; with it, the answer is a PDF.
+func TestMemoPDF(t *testing.T) {
+	s := newSite(t)
+	memo, _ := memoFixture(t, s)
+	c := s.signedIn(t, "heada")
+	restore := web.UseChromium("/nonexistent/chromium")
+	resp, body := s.get(t, c, "/memos/"+memo+"/print.pdf?lang=en")
+	restore()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "Chromium is not installed") {
+		t.Errorf("without Chromium: %d %q", resp.StatusCode, body)
+	}
+	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
+		t.Skip("Chromium is not installed: the PDF itself is not tried")
+	}
+	resp, body = s.get(t, c, "/memos/"+memo+"/print.pdf?lang=all")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF-") {
+		t.Errorf("with Chromium: %d %s %.40q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 }
