@@ -166,8 +166,6 @@ func (s *Server) loadMemo(ctx context.Context, p *page, id, view string) (*memoP
 	case parley.ErrorCode(err) == parley.ECONFLICT && !containsID(m.Initialled, partyOf(a, m.ProcessID)):
 		mp.Blocked = parley.ErrorMessage(err) // shown disabled, with the reason
 	}
-	_, voiceErr := parley.DecideWithdrawAlternative(a, set, parley.Clause{}, parley.WithdrawAlternative{}, env)
-	mine := partyOf(a, m.ProcessID)
 	for _, c := range items {
 		cv := clauseView{Clause: c, Can: map[string]bool{}, Confirm: map[parley.Lang]bool{}, SignOff: map[parley.Lang]bool{},
 			AgreedBy: partiesOf(v, c.Agreed), InitBy: partiesOf(v, c.Initialled), Tabled: c.Kind == parley.KindClause && c.Status == parley.ClauseStatusBracketed}
@@ -191,7 +189,7 @@ func (s *Server) loadMemo(ctx context.Context, p *page, id, view string) (*memoP
 			for _, st := range []parley.Stance{parley.StanceAccepts, parley.StanceReserves, parley.StanceRejects, parley.StanceAwaiting} {
 				av.Can[string(st)] = ok(parley.DecideTakeStance(a, set, c, parley.TakeStance{AlternativeID: alt.ID, Stance: st}, env))
 			}
-			av.Can["withdraw"] = voiceErr == nil && alt.TabledBy == mine
+			av.Can["withdraw"] = ok(parley.DecideWithdrawAlternative(a, set, c, parley.WithdrawAlternative{AlternativeID: alt.ID}, env))
 			av.Can["adopt"] = ok(parley.DecideAdoptAlternative(a, set, c, parley.AdoptAlternative{AlternativeID: alt.ID}, env))
 			cv.Alts = append(cv.Alts, av)
 		}

@@ -225,3 +225,25 @@ func TestMemoPDF(t *testing.T) {
 		t.Errorf("with Chromium: %d %s %.40q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 }
+
+// TestMemoFormErrors: a refused act comes back on the memorandum with its
+// complaint next to the form that sent it, and nothing is recorded.
+func TestMemoFormErrors(t *testing.T) {
+	s := newSite(t)
+	memo, clauses := memoFixture(t, s)
+	c := s.signedIn(t, "heada")
+	resp := s.post(t, c, "/memos/"+memo+"/table", url.Values{"clause": {clauses[3]}, "kind": {"wording"}})
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), `id="err-texts"`) {
+		t.Errorf("an alternative without text: %d, complaint shown %v", resp.StatusCode, strings.Contains(string(body), `id="err-texts"`))
+	}
+	resp = s.post(t, c, "/memos/"+memo+"/initial-memo", nil)
+	body, _ = io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(string(body), "Nothing is agreed until everything is agreed") {
+		t.Errorf("initials with brackets left: %d", resp.StatusCode)
+	}
+	_, items, _ := s.DB.Memo(t.Context(), s.HeadA, memo)
+	if len(items[len(items)-1].Alternatives) != 0 {
+		t.Errorf("the refused alternative was recorded")
+	}
+}
