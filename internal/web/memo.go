@@ -59,14 +59,14 @@ type memoPage struct {
 // clauseView is a clause with what the reader may do to it.
 type clauseView struct {
 	parley.Clause
-	Alts      []altView
-	Can       map[string]bool
-	Confirm   map[parley.Lang]bool // the reader may confirm this out-of-date version
-	SignOff   map[parley.Lang]bool // the reader's party may sign off this version
-	AgreedBy  []parley.Party
-	InitBy    []parley.Party
-	Tabled    bool // the clause stands in brackets
-	Acts      []store.MemoAct // its formal acts, with their record entries
+	Alts     []altView
+	Can      map[string]bool
+	Confirm  map[parley.Lang]bool // the reader may confirm this out-of-date version
+	SignOff  map[parley.Lang]bool // the reader's party may sign off this version
+	AgreedBy []parley.Party
+	InitBy   []parley.Party
+	Tabled   bool            // the clause stands in brackets
+	Acts     []store.MemoAct // its formal acts, with their record entries
 }
 
 type altView struct {
