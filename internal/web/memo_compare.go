@@ -50,7 +50,7 @@ type memoChoice struct {
 // compareRow is one clause of a comparison of two versions.
 type compareRow struct {
 	memodiff.ClauseChange
-	Diffs    []langDiff
+	Diffs    []langText
 	FromAlts []altText
 	ToAlts   []altText
 }
@@ -62,9 +62,21 @@ type altText struct {
 	Texts []langText
 }
 
+// langText is a language version or its word diff, with the language's
+// name in the reader's language.
 type langText struct {
 	Lang parley.Lang
+	Name string
 	HTML template.HTML
+}
+
+// langNames names every language in the reader's language, once a page.
+func langNames(p *page) map[parley.Lang]string {
+	out := make(map[parley.Lang]string, len(parley.Langs))
+	for _, l := range parley.Langs {
+		out[l] = p.T("lang." + string(l))
+	}
+	return out
 }
 
 // memoComparePage compares two versions of one memorandum (Mode
@@ -94,7 +106,7 @@ type pairRow struct {
 	Left, Right *sideClause
 	By          string // message ID of how they were aligned, "" for a clause alone
 	Percent     int    // the share of words in common
-	Diffs       []langDiff
+	Diffs       []langText
 }
 
 type sideClause struct {
@@ -293,6 +305,7 @@ func (s *Server) compareVersions(ctx context.Context, p *page, v *processView, m
 		return nil, err
 	}
 	cp := &memoComparePage{processView: v, Mode: "versions", Memo: m, From: fromRef, To: toRef, All: all}
+	names := langNames(p)
 	for _, ch := range memodiff.CompareVersions(a, b) {
 		switch {
 		case ch.Added:
@@ -311,31 +324,31 @@ func (s *Server) compareVersions(ctx context.Context, p *page, v *processView, m
 		}
 		row := compareRow{ClauseChange: ch}
 		for _, d := range ch.Texts {
-			row.Diffs = append(row.Diffs, langDiff{Lang: d.Lang, HTML: diffHTML(d.Spans)})
+			row.Diffs = append(row.Diffs, langText{Lang: d.Lang, Name: names[d.Lang], HTML: diffHTML(d.Spans)})
 		}
-		row.FromAlts = altTexts(p, v, m.Languages, ch.FromAlternatives)
-		row.ToAlts = altTexts(p, v, m.Languages, ch.ToAlternatives)
+		row.FromAlts = altTexts(p, v, names, m.Languages, ch.FromAlternatives)
+		row.ToAlts = altTexts(p, v, names, m.Languages, ch.ToAlternatives)
 		cp.Rows = append(cp.Rows, row)
 	}
 	return cp, nil
 }
 
-func altTexts(p *page, v *processView, langs []parley.Lang, alts []parley.VersionAlternative) []altText {
+func altTexts(p *page, v *processView, names map[parley.Lang]string, langs []parley.Lang, alts []parley.VersionAlternative) []altText {
 	var out []altText
 	for _, a := range alts {
-		out = append(out, altText{Party: v.Party[a.TabledBy].Names.In(p.Lang), Kind: bracketKey(a.Kind), Texts: langTexts(langs, a.Texts)})
+		out = append(out, altText{Party: v.Party[a.TabledBy].Names.In(p.Lang), Kind: bracketKey(a.Kind), Texts: langTexts(names, langs, a.Texts)})
 	}
 	return out
 }
 
 // langTexts returns texts in the order of langs, then any other language.
-func langTexts(langs []parley.Lang, texts parley.Texts) []langText {
+func langTexts(names map[parley.Lang]string, langs []parley.Lang, texts parley.Texts) []langText {
 	var out []langText
 	seen := map[parley.Lang]bool{}
 	for _, l := range append(append([]parley.Lang(nil), langs...), parley.Langs...) {
 		if t := texts[l]; t != "" && !seen[l] {
 			seen[l] = true
-			out = append(out, langText{Lang: l, HTML: formatText(t)})
+			out = append(out, langText{Lang: l, Name: names[l], HTML: formatText(t)})
 		}
 	}
 	return out
@@ -382,8 +395,9 @@ func (s *Server) draftsCompare(w http.ResponseWriter, r *http.Request) {
 	if right.ProcessID == left.ProcessID {
 		cp.RightSpace = spaceName(p, v, right.SpaceID)
 	}
+	names := langNames(p)
 	for _, pr := range memodiff.AlignDrafts(parley.Snapshot(litems), parley.Snapshot(ritems)) {
-		row := pairRow{Left: sideOf(p, v, left.Languages, pr.Left), Right: sideOf(p, v, right.Languages, pr.Right),
+		row := pairRow{Left: sideOf(p, v, names, left.Languages, pr.Left), Right: sideOf(p, v, names, right.Languages, pr.Right),
 			Percent: int(math.Round(pr.Overlap * 100))}
 		switch pr.By {
 		case "number":
@@ -394,7 +408,7 @@ func (s *Server) draftsCompare(w http.ResponseWriter, r *http.Request) {
 		if pr.Left != nil && pr.Right != nil {
 			for _, d := range pr.Texts {
 				if d.Changed && pr.Left.Texts[d.Lang] != "" && pr.Right.Texts[d.Lang] != "" {
-					row.Diffs = append(row.Diffs, langDiff{Lang: d.Lang, HTML: diffHTML(d.Spans)})
+					row.Diffs = append(row.Diffs, langText{Lang: d.Lang, Name: names[d.Lang], HTML: diffHTML(d.Spans)})
 				}
 			}
 		}
@@ -404,10 +418,10 @@ func (s *Server) draftsCompare(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "memo-compare.html", p)
 }
 
-func sideOf(p *page, v *processView, langs []parley.Lang, c *parley.VersionClause) *sideClause {
+func sideOf(p *page, v *processView, names map[parley.Lang]string, langs []parley.Lang, c *parley.VersionClause) *sideClause {
 	if c == nil {
 		return nil
 	}
-	return &sideClause{Number: c.Number, Section: c.Kind == parley.KindSection, Texts: langTexts(langs, c.Texts),
-		Alts: altTexts(p, v, langs, c.Alternatives)}
+	return &sideClause{Number: c.Number, Section: c.Kind == parley.KindSection, Texts: langTexts(names, langs, c.Texts),
+		Alts: altTexts(p, v, names, langs, c.Alternatives)}
 }
