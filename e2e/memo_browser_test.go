@@ -168,6 +168,36 @@ func TestMemoNegotiationBrowser(t *testing.T) {
 	}
 	shot(ua, "memo-conflict")
 
+	// Ukraine withdraws its alternative; the mediator confirms the
+	// translations; both heads agree, initial the clause, then the
+	// memorandum: nothing was agreed until everything was.
+	act := func(who string, ctx context.Context, form string) {
+		t.Helper()
+		step(who, ctx, "reload", chromedp.Navigate(base+memoURL))
+		run(who, ctx, form, func(c context.Context) error { return submit(c, form) })
+	}
+	act("head.ua", ua, `form[action*="/withdraw"]`)
+	for i := 0; i < 2; i++ {
+		act("mediator", med, `form[action*="/confirm"]`)
+	}
+	for _, h := range []struct {
+		who string
+		ctx context.Context
+	}{{"head.ua", ua}, {"head.ru", ru}} {
+		act(h.who, h.ctx, `form[action*="/agree"]`)
+	}
+	for _, h := range []struct {
+		who string
+		ctx context.Context
+	}{{"head.ua", ua}, {"head.ru", ru}} {
+		act(h.who, h.ctx, `form[action*="/initial?"]`)
+		act(h.who, h.ctx, `form[action*="/initial-memo"]`)
+	}
+	if page := html(ru); !strings.Contains(page, "clause-initialled") || strings.Count(page, `href="/record/`) < 6 {
+		t.Errorf("after both heads initialled, the memorandum is not shown initialled with its record entries:\n%s", text(ru))
+	}
+	shot(ru, "memo-initialled")
+
 	// The print view, the copy for the Russian Federation, and the PDF.
 	step("head.ru", ru, "print view", chromedp.Navigate(base+memoURL+"/print?lang=all"))
 	shot(ru, "print-all")

@@ -49,11 +49,10 @@ type memoPage struct {
 	Blocked   string // why the memorandum cannot be initialled yet, for the disabled button
 	Places    []place
 	Conflict  *memoConflict // a stale edit sent back: both texts
-	Formal    map[string]bool
-	Alternat  string // the party whose copy the print link makes
+	Alternat  string        // the party whose copy the print link makes
 	Initialed []parley.Party
-	Acts      []store.MemoAct // formal acts on the memorandum, with their record entries
-	Number    map[string]string
+	Acts      []store.MemoAct   // formal acts on the memorandum, with their record entries
+	Number    map[string]string // clause numbers by ID, for the formal acts
 }
 
 // clauseView is a clause with what the reader may do to it.
@@ -130,7 +129,7 @@ func (s *Server) loadMemo(ctx context.Context, p *page, id, view string) (*memoP
 		return nil, err
 	}
 	p.withNav(v)
-	mp := &memoPage{processView: v, Memo: m, Parties: negotiating(v), Can: map[string]bool{}, Formal: map[string]bool{}}
+	mp := &memoPage{processView: v, Memo: m, Parties: negotiating(v), Can: map[string]bool{}}
 	for _, sp := range v.Spaces {
 		if sp.ID == m.SpaceID {
 			mp.Space = sp
