@@ -229,6 +229,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 		{mediator, "mediator", "/p/" + process + "/memos", "memos.html", http.StatusOK},
 		{mediator, "mediator", "/memos/" + memo, "memo.html", http.StatusOK},
 		{mediator, "mediator", "/memos/" + memo + "?view=uk", "memo.html", http.StatusOK},
+		{head, "head.ua", "/memos/" + memo, "memo.html", http.StatusOK},
 		{mediator, "mediator", "/memos/" + memo + "/print?lang=all", "memo-print.html", http.StatusOK},
 		{mediator, "mediator", "/memos/" + memo + "/versions", "memo-versions.html", http.StatusOK},
 		{mediator, "mediator", "/memos/" + memo + "/compare?from=current&to=current&all=1", "memo-compare.html", http.StatusOK},
