@@ -609,6 +609,9 @@ func (s *Server) memoPrint(w http.ResponseWriter, r *http.Request) {
 // chromium is the headless browser that prints a memorandum to PDF.
 var chromium = "/usr/bin/chromium"
 
+// pdfSlots bounds how many browsers print at once: each is a heavy process.
+var pdfSlots = make(chan struct{}, 2)
+
 // memoPDF prints the print view to PDF with headless Chromium: the HTML,
 // its style sheet inlined, goes to a temporary file that Chromium prints;
 // nothing of the session leaves the server. Without Chromium: 503.
@@ -624,6 +627,13 @@ func (s *Server) memoPDF(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := os.Stat(chromium); err != nil {
 		http.Error(w, "PDF printing is not available on this server: Chromium is not installed ("+chromium+"). Use the print view and your browser's Print to PDF instead.", http.StatusServiceUnavailable)
+		return
+	}
+	select {
+	case pdfSlots <- struct{}{}:
+		defer func() { <-pdfSlots }()
+	case <-time.After(10 * time.Second):
+		http.Error(w, "The server is busy printing other copies; try again in a minute, or use the print view and your browser's Print to PDF.", http.StatusServiceUnavailable)
 		return
 	}
 	p.Data = pp
