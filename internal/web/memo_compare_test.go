@@ -21,6 +21,11 @@ func TestMemoVersionsAndComparison(t *testing.T) {
 	headRU.signIn("head.ru", demoPassword("head.ru"))
 	observer := site.visitor(t)
 	observer.signIn("observer", demoPassword("observer"))
+	for _, v := range []*visitor{mediator, headUA, headRU} {
+		if status, body := v.post("/language", url.Values{"lang": {"en"}, "next": {"/"}}); status != http.StatusSeeOther {
+			t.Fatalf("choose English: %d %s", status, body)
+		}
+	}
 
 	process := mediator.first("/processes", `href="/p/([^"/]+)"`)
 	joint := headUA.first("/p/"+process+"/memos", `href="/memos/([^"/]+)">Memorandum on a ceasefire and humanitarian questions<`)
@@ -54,6 +59,32 @@ func TestMemoVersionsAndComparison(t *testing.T) {
 	}
 	if !strings.Contains(body, "Before &lt;b&gt;") {
 		t.Error("the comparison does not name the version it starts from")
+	}
+
+	// In a single negotiating text, the mediator issues numbered drafts;
+	// a party does not.
+	status, loc = mediator.post("/p/"+process+"/memos", url.Values{"title": {"Single text"}, "space": {space}, "mode": {"single_text"}, "languages": {"en"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("open a single text: %d %s", status, loc)
+	}
+	single := strings.TrimPrefix(loc[:strings.IndexAny(loc+"<", "<")], "/memos/")
+	if status, body := mediator.post("/memos/"+single+"/add", url.Values{"kind": {"clause"}, "place": {":0"}, "text_en": {"Exchange all for all."}}); status != http.StatusSeeOther {
+		t.Fatalf("add a clause: %d %s", status, body)
+	}
+	if _, body := mediator.get("/memos/" + single + "/versions"); !strings.Contains(body, "Issue draft 1") || strings.Contains(body, `name="name" maxlength="200" required`) {
+		t.Error("the mediator is not offered to issue draft 1, with the name optional")
+	}
+	if _, body := headUA.get("/memos/" + single + "/versions"); strings.Contains(body, `action="/memos/`+single+`/versions"`) {
+		t.Error("a party is offered to issue a draft")
+	}
+	if status, _ := headUA.post("/memos/"+single+"/versions", url.Values{"name": {"Ours"}}); status != http.StatusForbidden {
+		t.Errorf("a party issues a draft: %d", status)
+	}
+	if status, body := mediator.post("/memos/"+single+"/versions", url.Values{"name": {""}}); status != http.StatusSeeOther {
+		t.Fatalf("issue draft 1: %d %s", status, body)
+	}
+	if _, body := headUA.get("/memos/" + single + "/versions"); !strings.Contains(body, `<td><strong>Draft 1</strong> <span class="tag">`) {
+		t.Errorf("draft 1 not listed:\n%s", between(body, "<main", "</main>"))
 	}
 
 	// A party names a version of the joint text; it is listed, newest first.
