@@ -14,14 +14,7 @@ import (
 	"time"
 
 	"github.com/parley-talks/parley"
-	"github.com/parley-talks/parley/internal/auth"
-	"github.com/parley-talks/parley/internal/demo"
-	"github.com/parley-talks/parley/internal/live"
-	"github.com/parley-talks/parley/internal/service"
-	"github.com/parley-talks/parley/internal/store"
-	"github.com/parley-talks/parley/internal/storetest"
 	"github.com/parley-talks/parley/internal/web"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // bigMemoSite is the demo site with a memorandum of 500 clauses in 50
@@ -35,20 +28,8 @@ type bigMemoSite struct {
 func newBigMemoSite(b *testing.B) *bigMemoSite {
 	b.Helper()
 	ctx := context.Background()
-	params := auth.Params{Memory: 1024, Time: 1, Threads: 1}
-	db := storetest.OpenSQLite(b)
-	hub := live.NewHub(16, nil)
-	reg := prometheus.NewRegistry()
-	writer := store.NewWriter(db, hub.Publish)
-	b.Cleanup(writer.Close)
-	svc := service.New(db, writer, time.Now, reg)
-	sc, err := demo.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := sc.Install(ctx, db, svc, params); err != nil {
-		b.Fatal(err)
-	}
+	d := newDemoBackend(b)
+	db, svc, hub, reg, params := d.db, d.svc, d.hub, d.reg, d.params
 	acc, _, err := db.AccountByUsername(ctx, "mediator")
 	if err != nil {
 		b.Fatal(err)

@@ -33,23 +33,37 @@ type demoSite struct {
 	db  *store.DB
 }
 
-func newDemoSite(t *testing.T) *demoSite {
-	t.Helper()
-	ctx := context.Background()
-	params := auth.Params{Memory: 1024, Time: 1, Threads: 1}
-	db := storetest.OpenSQLite(t)
-	hub := live.NewHub(16, nil)
-	reg := prometheus.NewRegistry()
-	writer := store.NewWriter(db, hub.Publish)
-	t.Cleanup(writer.Close)
-	svc := service.New(db, writer, time.Now, reg)
+// demoBackend is the demo negotiation installed on a fresh SQLite
+// database, with the service and hub a server needs.
+type demoBackend struct {
+	db     *store.DB
+	svc    *service.Service
+	hub    *live.Hub
+	reg    *prometheus.Registry
+	params auth.Params
+}
+
+func newDemoBackend(tb testing.TB) demoBackend {
+	tb.Helper()
+	d := demoBackend{params: auth.Params{Memory: 1024, Time: 1, Threads: 1}, hub: live.NewHub(16, nil), reg: prometheus.NewRegistry()}
+	d.db = storetest.OpenSQLite(tb)
+	writer := store.NewWriter(d.db, d.hub.Publish)
+	tb.Cleanup(writer.Close)
+	d.svc = service.New(d.db, writer, time.Now, d.reg)
 	sc, err := demo.Load()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	if _, err := sc.Install(ctx, db, svc, params); err != nil {
-		t.Fatal(err)
+	if _, err := sc.Install(context.Background(), d.db, d.svc, d.params); err != nil {
+		tb.Fatal(err)
 	}
+	return d
+}
+
+func newDemoSite(t *testing.T) *demoSite {
+	t.Helper()
+	d := newDemoBackend(t)
+	db, svc, hub, reg, params := d.db, d.svc, d.hub, d.reg, d.params
 	// Errors go to the test's log, so that a page that fails says why.
 	log := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv, err := web.New(web.Config{Demo: true, Version: "test", PasswordParams: params}, db, svc, hub, log, reg, time.Now)
