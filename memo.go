@@ -803,3 +803,57 @@ func headFor(a Actor, set MemoSetting) (string, error) {
 	}
 	return m.PartyID, nil
 }
+
+// PrevailingSet records which language version prevails in case of
+// divergence, or none ("").
+type PrevailingSet struct {
+	MemoID string `json:"memo_id"`
+	Lang   Lang   `json:"lang,omitempty"`
+}
+
+func (*PrevailingSet) EventType() string { return "memo.prevailing_set" }
+
+func init() { register(func() EventData { return new(PrevailingSet) }) }
+
+// SetPrevailing records which language of the memorandum prevails, or that
+// none does (Lang "").
+type SetPrevailing struct {
+	MemoID string `json:"memo_id"`
+	Lang   Lang   `json:"lang,omitempty"`
+}
+
+// Validate implements Command.
+func (c SetPrevailing) Validate() error {
+	var v Invalid
+	v.requireID("memo_id", c.MemoID)
+	if c.Lang != "" {
+		if _, ok := ParseLang(string(c.Lang)); !ok {
+			v.Add("lang", "names an unknown language")
+		}
+	}
+	return v.Err()
+}
+
+// DecideSetPrevailing records the prevailing language: a term the parties
+// settle between them, so the mediator records it, and only while the
+// memorandum is not initialled by anyone.
+func DecideSetPrevailing(a Actor, set MemoSetting, c SetPrevailing, env Env) ([]Event, error) {
+	if !Allowed(a, ActRead, set.Space) {
+		return nil, Errorf(ENOTFOUND, "No such memorandum.")
+	}
+	if m, _ := a.In(set.Space.ProcessID); m.Role != RoleMediator || !Allowed(a, ActDraft, set.Space) {
+		return nil, Errorf(EFORBIDDEN, "The mediator records which language prevails.")
+	}
+	if c.Lang != "" && !containsLang(set.Memo.Languages, c.Lang) {
+		var v Invalid
+		v.Add("lang", "names a language the memorandum is not written in")
+		return nil, v.Err()
+	}
+	if len(set.Memo.Initialled) > 0 {
+		return nil, memoConflict("The memorandum is initialled; its terms no longer change.")
+	}
+	if c.Lang == set.Memo.Prevailing {
+		return nil, memoConflict("This is already the prevailing language.")
+	}
+	return events(a, env, ev(SpaceScope(set.Space), &PrevailingSet{MemoID: set.Memo.ID, Lang: c.Lang})), nil
+}

@@ -186,3 +186,30 @@ func TestSingleNegotiatingText(t *testing.T) {
 		t.Errorf("table: %v %+v", err, evs)
 	}
 }
+
+func TestSetPrevailing(t *testing.T) {
+	f := newMemoFixture(JointDrafting)
+	env := testEnv()
+	tests := []struct {
+		name string
+		a    Actor
+		lang Lang
+		code string
+	}{
+		{"the mediator sets English", f.mediator, English, ""},
+		{"a head may not", f.headA, English, EFORBIDDEN},
+		{"a language the memorandum lacks", f.mediator, Turkish, EINVALID},
+		{"no change", f.mediator, "", ECONFLICT},
+	}
+	for _, tt := range tests {
+		_, err := DecideSetPrevailing(tt.a, f.set, SetPrevailing{MemoID: "m", Lang: tt.lang}, env)
+		if ErrorCode(err) != tt.code {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.code)
+		}
+	}
+	done := f.set
+	done.Memo.Initialled = []string{"A"}
+	if _, err := DecideSetPrevailing(f.mediator, done, SetPrevailing{MemoID: "m", Lang: Russian}, env); ErrorCode(err) != ECONFLICT {
+		t.Errorf("after initials: %v", err)
+	}
+}

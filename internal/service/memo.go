@@ -101,6 +101,12 @@ func decideMemo(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley.Env
 			return nil, err
 		}
 		return parley.DecideInitialClause(a, set, cl, env)
+	case parley.SetPrevailing:
+		set, err := tx.MemoSetting(c.MemoID)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideSetPrevailing(a, set, c, env)
 	case parley.InitialMemo:
 		set, err := tx.MemoSetting(c.MemoID)
 		if err != nil {

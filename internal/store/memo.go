@@ -184,6 +184,11 @@ func applyMemo(ctx context.Context, tx queryer, e parley.Event) (bool, error) {
 			}
 		}
 		return true, touch(d.MemoID, "")
+	case *parley.PrevailingSet:
+		if err := exec(`UPDATE memos SET prevailing = $2 WHERE id = $1`, d.MemoID, string(d.Lang)); err != nil {
+			return true, err
+		}
+		return true, touch(d.MemoID, "")
 	case *parley.MemoInitialled:
 		if err := exec(`INSERT INTO memo_initials (memo_id, party_id, seq) VALUES ($1, $2, $3)`, d.MemoID, d.Party, e.Seq); err != nil {
 			return true, err

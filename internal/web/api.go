@@ -994,4 +994,13 @@ func (s *Server) apiRoutes(api huma.API) {
 		func(ctx context.Context, in *idPath) (*body[Done], error) {
 			return done(s.apiDo(ctx, parley.InitialMemo{MemoID: in.ID}))
 		})
+	huma.Register(api, put("set-prevailing", "/memos/{id}/prevailing", "The mediator records which language prevails, or none", "memoranda"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Lang parley.Lang `json:"lang,omitempty" doc:"en, uk, ru or tr; empty: all versions equally authentic"`
+			}
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.SetPrevailing{MemoID: in.ID, Lang: in.Body.Lang}))
+		})
 }

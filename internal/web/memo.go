@@ -158,6 +158,14 @@ func (s *Server) loadMemo(ctx context.Context, p *page, id, view string) (*memoP
 	ok := func(_ []parley.Event, err error) bool { return err == nil }
 	_, err = parley.DecideAddClause(a, set, nil, parley.AddClause{MemoID: m.ID, Kind: parley.KindClause}, env)
 	mp.Can["add"] = err == nil
+	// The mediator may record the prevailing language while no one has
+	// initialled: ask with a language that differs from the current one.
+	probe := parley.Lang("")
+	if m.Prevailing == "" && len(m.Languages) > 0 {
+		probe = m.Languages[0]
+	}
+	_, err = parley.DecideSetPrevailing(a, set, parley.SetPrevailing{MemoID: m.ID, Lang: probe}, env)
+	mp.Can["prevailing"] = err == nil
 	_, err = parley.DecideInitialMemo(a, set, items, env)
 	switch {
 	case err == nil:
@@ -388,6 +396,8 @@ func (s *Server) memoAct(w http.ResponseWriter, r *http.Request) {
 		cmd = parley.InitialClause{ClauseID: clause}
 	case "initial-memo":
 		cmd = parley.InitialMemo{MemoID: id}
+	case "prevailing":
+		cmd = parley.SetPrevailing{MemoID: id, Lang: parley.Lang(r.PostForm.Get("lang"))}
 	default:
 		s.fail(w, r, parley.Errorf(parley.ENOTFOUND, "No such act."))
 		return

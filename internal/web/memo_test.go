@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"io"
@@ -245,5 +246,30 @@ func TestMemoFormErrors(t *testing.T) {
 	_, items, _ := s.DB.Memo(t.Context(), s.HeadA, memo)
 	if len(items[len(items)-1].Alternatives) != 0 {
 		t.Errorf("the refused alternative was recorded")
+	}
+}
+
+// TestMemoPrevailing: the mediator records the prevailing language on the
+// page; a head of delegation may not.
+func TestMemoPrevailing(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	evs := s.Must(t, s.Mediator, parley.CreateMemo{SpaceID: s.GroupSpace(parley.GroupPolitical).ID, Title: "Terms", Mode: parley.JointDrafting,
+		Languages: []parley.Lang{parley.English, parley.Russian}})
+	memo := evs[0].Data.(*parley.MemoCreated).MemoID
+	head := s.signedIn(t, "heada")
+	if resp := s.post(t, head, "/memos/"+memo+"/prevailing", url.Values{"lang": {"en"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a head records the prevailing language: %d", resp.StatusCode)
+	}
+	med := s.signedIn(t, "mediator")
+	if resp := s.post(t, med, "/memos/"+memo+"/prevailing", url.Values{"lang": {"ru"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the mediator records it: %d", resp.StatusCode)
+	}
+	m, _, err := s.DB.Memo(ctx, s.Mediator, memo)
+	if err != nil || m.Prevailing != parley.Russian {
+		t.Errorf("prevailing %q, %v", m.Prevailing, err)
+	}
+	if _, page := s.get(t, head, "/memos/"+memo); !strings.Contains(page, `<strong>Russian</strong>`) && !strings.Contains(page, "<strong>Русский</strong>") {
+		t.Error("the page does not show the prevailing language")
 	}
 }
