@@ -994,6 +994,32 @@ func (s *Server) apiRoutes(api huma.API) {
 		func(ctx context.Context, in *idPath) (*body[Done], error) {
 			return done(s.apiDo(ctx, parley.InitialMemo{MemoID: in.ID}))
 		})
+	huma.Register(api, get("list-memo-versions", "/memos/{id}/versions", "The named versions of a memorandum (without their texts)", "memoranda"),
+		func(ctx context.Context, in *idPath) (*body[[]parley.MemoVersion], error) {
+			return read(s, ctx, func(a parley.Actor) ([]parley.MemoVersion, error) {
+				if _, _, err := s.db.Memo(ctx, a, in.ID); err != nil {
+					return nil, err
+				}
+				vs, err := s.db.MemoVersions(ctx, a, in.ID)
+				if vs == nil {
+					vs = []parley.MemoVersion{}
+				}
+				return vs, err
+			})
+		})
+	huma.Register(api, get("get-memo-version", "/memo-versions/{id}", "A named version: the memorandum's clauses as they stood", "memoranda"),
+		func(ctx context.Context, in *idPath) (*body[parley.MemoVersion], error) {
+			return read(s, ctx, func(a parley.Actor) (parley.MemoVersion, error) { return s.db.MemoVersion(ctx, a, in.ID) })
+		})
+	huma.Register(api, post("name-memo-version", "/memos/{id}/versions", "Name the current text as a version; in a single negotiating text, the mediator issues the next draft", "memoranda"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Name string `json:"name,omitempty" maxLength:"200"`
+			}
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.NameVersion{MemoID: in.ID, Name: in.Body.Name}))
+		})
 	huma.Register(api, put("set-prevailing", "/memos/{id}/prevailing", "The mediator records which language prevails, or none", "memoranda"),
 		func(ctx context.Context, in *struct {
 			ID   string `path:"id" maxLength:"64"`

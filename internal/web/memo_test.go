@@ -273,3 +273,48 @@ func TestMemoPrevailing(t *testing.T) {
 		t.Error("the page does not show the prevailing language")
 	}
 }
+
+// TestMemoVersionsAPI names a version through the JSON API and reads it
+// back; a memorandum in the other party's caucus stays not found.
+func TestMemoVersionsAPI(t *testing.T) {
+	s := newSite(t)
+	evs := s.Must(t, s.Mediator, parley.CreateMemo{SpaceID: s.GroupSpace(parley.GroupPolitical).ID, Title: "Terms", Mode: parley.JointDrafting,
+		Languages: []parley.Lang{parley.English}})
+	memo := evs[0].Data.(*parley.MemoCreated).MemoID
+	s.Must(t, s.HeadA, parley.AddClause{MemoID: memo, Kind: parley.KindClause, Texts: parley.Texts{parley.English: "The parties cease fire."}})
+	caucus := s.Must(t, s.HeadB, parley.CreateMemo{SpaceID: s.SpaceOf(parley.SpaceParty, s.PartyB.ID).ID, Title: "Our draft", Mode: parley.JointDrafting,
+		Languages: []parley.Lang{parley.English}})[0].Data.(*parley.MemoCreated).MemoID
+	c := s.signedIn(t, "heada")
+	call := func(method, path, body string) (int, string) {
+		req, _ := http.NewRequest(method, s.srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := call("POST", "/api/v1/memos/"+memo+"/versions", `{"name":"Draft of 2 June"}`); code != http.StatusCreated {
+		t.Fatalf("name a version: %d %s", code, body)
+	}
+	code, body := call("GET", "/api/v1/memos/"+memo+"/versions", "")
+	var vs []parley.MemoVersion
+	if code != http.StatusOK || json.Unmarshal([]byte(body), &vs) != nil || len(vs) != 1 || vs[0].Name != "Draft of 2 June" {
+		t.Fatalf("versions: %d %s", code, body)
+	}
+	code, body = call("GET", "/api/v1/memo-versions/"+vs[0].ID, "")
+	var v parley.MemoVersion
+	if code != http.StatusOK || json.Unmarshal([]byte(body), &v) != nil || len(v.Clauses) != 1 || v.Clauses[0].Texts[parley.English] != "The parties cease fire." {
+		t.Errorf("version: %d %s", code, body)
+	}
+	for _, path := range []string{"/api/v1/memos/" + caucus + "/versions"} {
+		if code, _ := call("GET", path, ""); code != http.StatusNotFound {
+			t.Errorf("GET %s as the other party: %d, want 404", path, code)
+		}
+		if code, _ := call("POST", path, `{"name":"x"}`); code != http.StatusNotFound {
+			t.Errorf("POST %s as the other party: %d, want 404", path, code)
+		}
+	}
+}
