@@ -276,7 +276,14 @@ func (tx *Tx) Clauses(memo string) ([]parley.Clause, error) {
 
 // readClauses reads the items of memo (or the one item only), numbered.
 func readClauses(ctx context.Context, q queryer, memo, only string) ([]parley.Clause, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, memo_id, parent_id, kind, position, status, version FROM clauses WHERE memo_id = $1 ORDER BY position, id`, memo)
+	// One item only (for a decision) reads that item's rows alone: a
+	// command on a long memorandum must not read all of it. Its Number is
+	// then left empty.
+	scope, arg := "c.memo_id = $1", memo
+	if only != "" {
+		scope, arg = "c.id = $1", only
+	}
+	rows, err := q.QueryContext(ctx, `SELECT c.id, c.memo_id, c.parent_id, c.kind, c.position, c.status, c.version FROM clauses c WHERE `+scope+` ORDER BY c.position, c.id`, arg)
 	if err != nil {
 		return nil, fmt.Errorf("store: clauses: %w", err)
 	}
@@ -291,7 +298,10 @@ func readClauses(ctx context.Context, q queryer, memo, only string) ([]parley.Cl
 	if err != nil {
 		return nil, err
 	}
-	numbers := parley.Numbers(all)
+	numbers := map[string]string{}
+	if only == "" {
+		numbers = parley.Numbers(all)
+	}
 	byID := map[string]*parley.Clause{}
 	var out []parley.Clause
 	for i := range all {
@@ -311,7 +321,7 @@ func readClauses(ctx context.Context, q queryer, memo, only string) ([]parley.Cl
 		clause, lang, text string
 		stale              bool
 	}
-	texts, err := q.QueryContext(ctx, `SELECT t.clause_id, t.lang, t.text, t.stale FROM clause_texts t JOIN clauses c ON c.id = t.clause_id WHERE c.memo_id = $1`, memo)
+	texts, err := q.QueryContext(ctx, `SELECT t.clause_id, t.lang, t.text, t.stale FROM clause_texts t JOIN clauses c ON c.id = t.clause_id WHERE `+scope, arg)
 	if err != nil {
 		return nil, fmt.Errorf("store: clause texts: %w", err)
 	}
@@ -332,7 +342,7 @@ func readClauses(ctx context.Context, q queryer, memo, only string) ([]parley.Cl
 	}
 	// marks reads rows of (clause, a, b) and hands each to add.
 	marks := func(query string, add func(c *parley.Clause, a, b string)) error {
-		rows, err := q.QueryContext(ctx, query, memo)
+		rows, err := q.QueryContext(ctx, query, arg)
 		if err != nil {
 			return fmt.Errorf("store: clause marks: %w", err)
 		}
@@ -350,22 +360,22 @@ func readClauses(ctx context.Context, q queryer, memo, only string) ([]parley.Cl
 		}
 		return nil
 	}
-	if err := marks(`SELECT s.clause_id, s.lang, s.party_id FROM clause_signoffs s JOIN clauses c ON c.id = s.clause_id WHERE c.memo_id = $1 ORDER BY s.party_id`,
+	if err := marks(`SELECT s.clause_id, s.lang, s.party_id FROM clause_signoffs s JOIN clauses c ON c.id = s.clause_id WHERE `+scope+` ORDER BY s.party_id`,
 		func(c *parley.Clause, lang, party string) {
 			c.SignedOff[parley.Lang(lang)] = append(c.SignedOff[parley.Lang(lang)], party)
 		}); err != nil {
 		return nil, err
 	}
-	if err := marks(`SELECT a.clause_id, a.party_id, '' FROM clause_agreements a JOIN clauses c ON c.id = a.clause_id WHERE c.memo_id = $1 ORDER BY a.party_id`,
+	if err := marks(`SELECT a.clause_id, a.party_id, '' FROM clause_agreements a JOIN clauses c ON c.id = a.clause_id WHERE `+scope+` ORDER BY a.party_id`,
 		func(c *parley.Clause, party, _ string) { c.Agreed = append(c.Agreed, party) }); err != nil {
 		return nil, err
 	}
-	if err := marks(`SELECT i.clause_id, i.party_id, '' FROM clause_initials i JOIN clauses c ON c.id = i.clause_id WHERE c.memo_id = $1 ORDER BY i.party_id`,
+	if err := marks(`SELECT i.clause_id, i.party_id, '' FROM clause_initials i JOIN clauses c ON c.id = i.clause_id WHERE `+scope+` ORDER BY i.party_id`,
 		func(c *parley.Clause, party, _ string) { c.Initialled = append(c.Initialled, party) }); err != nil {
 		return nil, err
 	}
 	alts, err := q.QueryContext(ctx, `SELECT a.id, a.clause_id, a.tabled_by, a.kind, a.texts FROM alternatives a JOIN clauses c ON c.id = a.clause_id
-		WHERE c.memo_id = $1 ORDER BY a.seq, a.id`, memo)
+		WHERE `+scope+` ORDER BY a.seq, a.id`, arg)
 	if err != nil {
 		return nil, fmt.Errorf("store: alternatives: %w", err)
 	}
@@ -393,7 +403,7 @@ func readClauses(ctx context.Context, q queryer, memo, only string) ([]parley.Cl
 		}
 	}
 	st, err := q.QueryContext(ctx, `SELECT s.alternative_id, s.party_id, s.stance FROM stances s JOIN alternatives a ON a.id = s.alternative_id
-		JOIN clauses c ON c.id = a.clause_id WHERE c.memo_id = $1`, memo)
+		JOIN clauses c ON c.id = a.clause_id WHERE `+scope, arg)
 	if err != nil {
 		return nil, fmt.Errorf("store: stances: %w", err)
 	}
