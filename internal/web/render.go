@@ -52,6 +52,7 @@ func loadPages() (*pages, error) {
 type page struct {
 	s        *Server
 	req      *http.Request
+	tcache   map[string]string // messages translated for this page
 	TitleKey string
 	Lang     parley.Lang
 	Langs    []parley.Lang
@@ -94,7 +95,24 @@ func (s *Server) page(r *http.Request, titleKey string) *page {
 }
 
 // T translates a message of the interface.
-func (p *page) T(id string, args ...any) string { return p.s.i18n.translate(p.Lang, id, args...) }
+//
+// A page asks for the same messages many times (a long memorandum asks for
+// each button's label once per clause), so it keeps what it translated.
+func (p *page) T(id string, args ...any) string {
+	key := id
+	if len(args) > 0 {
+		key = id + "\x00" + fmt.Sprint(args...)
+	}
+	if s, ok := p.tcache[key]; ok {
+		return s
+	}
+	s := p.s.i18n.translate(p.Lang, id, args...)
+	if p.tcache == nil {
+		p.tcache = map[string]string{}
+	}
+	p.tcache[key] = s
+	return s
+}
 
 // Text translates a sentence of the domain, such as an error message.
 func (p *page) Text(sentence string) string { return p.s.i18n.translateText(p.Lang, sentence) }
