@@ -96,6 +96,7 @@ type Clause struct {
 	Agreed       []string          `json:"agreed,omitempty"`     // parties that agreed ad referendum
 	Initialled   []string          `json:"initialled,omitempty"` // parties whose heads initialled it
 	Alternatives []Alternative     `json:"alternatives,omitempty"`
+	Links        []ClauseLink      `json:"links,omitempty"` // the proposals and discussions that shaped it
 	Version      int               `json:"version"`
 }
 
@@ -856,4 +857,66 @@ func DecideSetPrevailing(a Actor, set MemoSetting, c SetPrevailing, env Env) ([]
 		return nil, memoConflict("This is already the prevailing language.")
 	}
 	return events(a, env, ev(SpaceScope(set.Space), &PrevailingSet{MemoID: set.Memo.ID, Lang: c.Lang})), nil
+}
+
+// ClauseLink points from a clause to a proposal or a discussion that shaped
+// it.
+type ClauseLink struct {
+	ProposalID string `json:"proposal_id,omitempty"`
+	ThreadID   string `json:"thread_id,omitempty"`
+	Title      string `json:"title"` // joined for reading
+}
+
+// ClauseLinked records that a proposal or a thread shaped a clause.
+type ClauseLinked struct {
+	ClauseID   string `json:"clause_id"`
+	ProposalID string `json:"proposal_id,omitempty"`
+	ThreadID   string `json:"thread_id,omitempty"`
+}
+
+func (*ClauseLinked) EventType() string { return "memo.clause_linked" }
+
+func init() { register(func() EventData { return new(ClauseLinked) }) }
+
+// LinkClause links a clause to the proposal or the thread (one of them)
+// that shaped it.
+type LinkClause struct {
+	ClauseID   string `json:"clause_id"`
+	ProposalID string `json:"proposal_id,omitempty"`
+	ThreadID   string `json:"thread_id,omitempty"`
+}
+
+// Validate implements Command.
+func (c LinkClause) Validate() error {
+	var v Invalid
+	v.requireID("clause_id", c.ClauseID)
+	switch {
+	case (c.ProposalID == "") == (c.ThreadID == ""):
+		v.Add("proposal_id", "name either a proposal or a thread")
+	case c.ProposalID != "":
+		v.requireID("proposal_id", c.ProposalID)
+	default:
+		v.requireID("thread_id", c.ThreadID)
+	}
+	return v.Err()
+}
+
+// DecideLinkClause links cl to what shaped it, which must live in the
+// memorandum's own space: a link must not show the memorandum's readers
+// anything they may not read.
+func DecideLinkClause(a Actor, set MemoSetting, cl Clause, targetSpace string, c LinkClause, env Env) ([]Event, error) {
+	if _, err := memoVoice(a, set, false); err != nil {
+		return nil, err
+	}
+	if targetSpace != set.Space.ID {
+		var v Invalid
+		v.Add("proposal_id", "must live in the memorandum's space")
+		return nil, v.Err()
+	}
+	for _, l := range cl.Links {
+		if l.ProposalID == c.ProposalID && l.ThreadID == c.ThreadID {
+			return nil, memoConflict("The clause is already linked to it.")
+		}
+	}
+	return events(a, env, ev(SpaceScope(set.Space), &ClauseLinked{ClauseID: cl.ID, ProposalID: c.ProposalID, ThreadID: c.ThreadID})), nil
 }

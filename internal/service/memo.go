@@ -101,6 +101,26 @@ func decideMemo(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley.Env
 			return nil, err
 		}
 		return parley.DecideInitialClause(a, set, cl, env)
+	case parley.LinkClause:
+		cl, set, err := clause(c.ClauseID)
+		if err != nil {
+			return nil, err
+		}
+		var space string
+		if c.ProposalID != "" {
+			p, err := tx.Proposal(c.ProposalID)
+			if err != nil {
+				return nil, err
+			}
+			space = p.SpaceID
+		} else {
+			th, err := tx.Thread(c.ThreadID)
+			if err != nil {
+				return nil, err
+			}
+			space = th.SpaceID
+		}
+		return parley.DecideLinkClause(a, set, cl, space, c, env)
 	case parley.SetPrevailing:
 		set, err := tx.MemoSetting(c.MemoID)
 		if err != nil {

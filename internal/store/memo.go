@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/parley-talks/parley"
 )
@@ -184,6 +185,12 @@ func applyMemo(ctx context.Context, tx queryer, e parley.Event) (bool, error) {
 			}
 		}
 		return true, touch(d.MemoID, "")
+	case *parley.ClauseLinked:
+		if err := exec(`INSERT INTO clause_links (clause_id, proposal_id, thread_id, seq) VALUES ($1, $2, $3, $4)`,
+			d.ClauseID, d.ProposalID, d.ThreadID, e.Seq); err != nil {
+			return true, err
+		}
+		return true, touch("", d.ClauseID)
 	case *parley.PrevailingSet:
 		if err := exec(`UPDATE memos SET prevailing = $2 WHERE id = $1`, d.MemoID, string(d.Lang)); err != nil {
 			return true, err
@@ -418,6 +425,18 @@ func readClauses(ctx context.Context, q queryer, memo, only string) ([]parley.Cl
 		if a := altIdx[x[0]]; a != nil {
 			a.Stances[x[1]] = parley.Stance(x[2])
 		}
+	}
+	// Links carry the titles of what they point to: proposals and threads
+	// of the memorandum's own space, which its readers may read.
+	if err := marks(`SELECT l.clause_id, l.proposal_id || '|' || l.thread_id, COALESCE(p.title, t.title, '')
+		FROM clause_links l JOIN clauses c ON c.id = l.clause_id
+		LEFT JOIN proposals p ON p.id = l.proposal_id LEFT JOIN threads t ON t.id = l.thread_id
+		WHERE `+scope+` ORDER BY l.seq`,
+		func(c *parley.Clause, ids, title string) { // ids: "proposal|thread", identifiers hold no "|"
+			pid, tid, _ := strings.Cut(ids, "|")
+			c.Links = append(c.Links, parley.ClauseLink{ProposalID: pid, ThreadID: tid, Title: title})
+		}); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

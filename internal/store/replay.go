@@ -115,6 +115,7 @@ var ProjectionTables = []struct {
 	{"clause_initials", []string{"clause_id", "party_id"}},
 	{"alternatives", []string{"id"}},
 	{"stances", []string{"alternative_id", "party_id"}},
+	{"clause_links", []string{"clause_id", "proposal_id", "thread_id"}},
 	{"memo_versions", []string{"id"}},
 }
 

@@ -39,6 +39,21 @@ func testMemoLifecycle(t *testing.T, open Open) {
 		t.Errorf("document order %s %s, want %s %s", items[1].ID, items[2].ID, c1, c2)
 	}
 
+	// Clause 1 links to the proposal that shaped it, in the same group; a
+	// thread of A's caucus may not be linked (B would see its title).
+	pevs := w.Must(t, w.HeadA, parley.DraftProposal{GroupID: w.Groups[parley.GroupPolitical].ID, ToParty: w.PartyB.ID, ProposalInput: Truce("Ceasefire terms")})
+	prop := pevs[0].Data.(*parley.ProposalDrafted).ProposalID
+	w.Must(t, w.HeadA, parley.SubmitProposal{ProposalID: prop})
+	w.Must(t, w.HeadA, parley.LinkClause{ClauseID: c1, ProposalID: prop})
+	tevs := w.Must(t, w.HeadA, parley.StartThread{SpaceID: w.SpaceOf(parley.SpaceParty, w.PartyA.ID).ID, Title: "Our red lines", Body: "None to give."})
+	if _, err := w.Service.Do(ctx, w.HeadA, parley.LinkClause{ClauseID: c1, ThreadID: tevs[0].Data.(*parley.ThreadStarted).ThreadID}); parley.ErrorCode(err) != parley.EINVALID {
+		t.Errorf("linking a caucus thread to a group memorandum: %v", err)
+	}
+	_, items, _ = w.DB.Memo(ctx, w.HeadB, memo)
+	if l := items[1].Links; len(l) != 1 || l[0].ProposalID != prop || l[0].Title != "Ceasefire terms" {
+		t.Errorf("links of clause 1: %+v", l)
+	}
+
 	// B brackets clause 1 with an alternative; A reserves, then accepts; adopted.
 	evs = w.Must(t, w.HeadB, parley.TableAlternative{ClauseID: c1, Kind: parley.BracketContentious,
 		Texts: parley.Texts{parley.English: "The parties cease fire along the whole line of contact, verified by monitors."}})

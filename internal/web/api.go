@@ -1020,6 +1020,16 @@ func (s *Server) apiRoutes(api huma.API) {
 		}) (*body[Done], error) {
 			return done(s.apiDo(ctx, parley.NameVersion{MemoID: in.ID, Name: in.Body.Name}))
 		})
+	huma.Register(api, post("link-clause", "/clauses/{id}/links", "Link a clause to the proposal or the discussion (one of them) that shaped it; it must live in the memorandum's space", "memoranda"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				ProposalID string `json:"proposal_id,omitempty" maxLength:"64"`
+				ThreadID   string `json:"thread_id,omitempty" maxLength:"64"`
+			}
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.LinkClause{ClauseID: in.ID, ProposalID: in.Body.ProposalID, ThreadID: in.Body.ThreadID}))
+		})
 	huma.Register(api, put("set-prevailing", "/memos/{id}/prevailing", "The mediator records which language prevails, or none", "memoranda"),
 		func(ctx context.Context, in *struct {
 			ID   string `path:"id" maxLength:"64"`

@@ -53,6 +53,7 @@ type memoPage struct {
 	Initialed []parley.Party
 	Acts      []store.MemoAct   // formal acts on the memorandum, with their record entries
 	Number    map[string]string // clause numbers by ID, for the formal acts
+	Linkable  []place           // proposals and threads of the memorandum's space a clause may link to
 }
 
 // clauseView is a clause with what the reader may do to it.
@@ -166,6 +167,26 @@ func (s *Server) loadMemo(ctx context.Context, p *page, id, view string) (*memoP
 	}
 	_, err = parley.DecideSetPrevailing(a, set, parley.SetPrevailing{MemoID: m.ID, Lang: probe}, env)
 	mp.Can["prevailing"] = err == nil
+	// What a clause may link to: the proposals and threads of the
+	// memorandum's own space, which all its readers may read.
+	if parley.Allowed(a, parley.ActDraft, set.Space) {
+		ps, err := s.db.Proposals(ctx, a, store.ProposalFilter{Process: m.ProcessID})
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range ps {
+			if x.SpaceID == m.SpaceID {
+				mp.Linkable = append(mp.Linkable, place{Value: "p:" + x.ID, Label: p.T("proposal.title") + ": " + x.Title})
+			}
+		}
+		ts, err := s.db.Threads(ctx, a, m.SpaceID)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range ts {
+			mp.Linkable = append(mp.Linkable, place{Value: "t:" + x.ID, Label: p.T("thread.title") + ": " + x.Title})
+		}
+	}
 	_, err = parley.DecideInitialMemo(a, set, items, env)
 	switch {
 	case err == nil:
@@ -396,6 +417,15 @@ func (s *Server) memoAct(w http.ResponseWriter, r *http.Request) {
 		cmd = parley.InitialClause{ClauseID: clause}
 	case "initial-memo":
 		cmd = parley.InitialMemo{MemoID: id}
+	case "link":
+		target := r.PostForm.Get("target")
+		link := parley.LinkClause{ClauseID: clause}
+		if id, ok := strings.CutPrefix(target, "p:"); ok {
+			link.ProposalID = id
+		} else if id, ok := strings.CutPrefix(target, "t:"); ok {
+			link.ThreadID = id
+		}
+		cmd = link
 	case "prevailing":
 		cmd = parley.SetPrevailing{MemoID: id, Lang: parley.Lang(r.PostForm.Get("lang"))}
 	default:

@@ -318,3 +318,27 @@ func TestMemoVersionsAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoClauseLink links a clause to the proposal that shaped it from the
+// page; the memorandum then names the proposal under the clause.
+func TestMemoClauseLink(t *testing.T) {
+	s := newSite(t)
+	evs := s.Must(t, s.Mediator, parley.CreateMemo{SpaceID: s.GroupSpace(parley.GroupPolitical).ID, Title: "Terms", Mode: parley.JointDrafting,
+		Languages: []parley.Lang{parley.English}})
+	memo := evs[0].Data.(*parley.MemoCreated).MemoID
+	clause := s.Must(t, s.HeadA, parley.AddClause{MemoID: memo, Kind: parley.KindClause, Texts: parley.Texts{parley.English: "A pause."}})[0].Data.(*parley.ClauseAdded).ClauseID
+	drafted := s.Must(t, s.HeadA, parley.DraftProposal{GroupID: s.Groups[parley.GroupPolitical].ID, ToParty: s.PartyB.ID,
+		ProposalInput: parley.ProposalInput{Kind: parley.ProposalOther, Title: "Pause of 48 hours", Texts: parley.Texts{parley.English: "x"}}})
+	prop := drafted[0].Data.(*parley.ProposalDrafted).ProposalID
+	s.Must(t, s.HeadA, parley.SubmitProposal{ProposalID: prop})
+	c := s.signedIn(t, "headb")
+	if resp := s.post(t, c, "/memos/"+memo+"/link", url.Values{"clause": {clause}, "target": {"p:" + prop}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("link: %d", resp.StatusCode)
+	}
+	if _, page := s.get(t, c, "/memos/"+memo); !strings.Contains(page, `<a href="/proposals/`+prop+`">Pause of 48 hours</a>`) {
+		t.Error("the memorandum does not name the proposal under the clause")
+	}
+	if resp := s.post(t, c, "/memos/"+memo+"/link", url.Values{"clause": {clause}, "target": {"p:" + prop}}); resp.StatusCode != http.StatusConflict {
+		t.Errorf("linking twice: %d, want 409", resp.StatusCode)
+	}
+}
