@@ -78,6 +78,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		if e.Seq == 0 {
+			// A passing event (who is editing what) is not in the record:
+			// it has no id, so that a reconnect resumes from the record.
+			_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.Type(), b)
+			return err
+		}
 		if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Type(), b); err != nil {
 			return err
 		}
@@ -130,13 +136,15 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			if !ok {
 				return // dropped for being slow: the client reconnects and catches up
 			}
-			if e.Seq <= last {
+			if e.Seq != 0 && e.Seq <= last {
 				continue
 			}
 			if err := send(e); err != nil {
 				return
 			}
-			last = e.Seq
+			if e.Seq != 0 {
+				last = e.Seq
+			}
 			if err := rc.Flush(); err != nil {
 				return
 			}

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parley-talks/parley"
 	"github.com/parley-talks/parley/internal/web"
@@ -340,5 +342,59 @@ func TestMemoClauseLink(t *testing.T) {
 	}
 	if resp := s.post(t, c, "/memos/"+memo+"/link", url.Values{"clause": {clause}, "target": {"p:" + prop}}); resp.StatusCode != http.StatusConflict {
 		t.Errorf("linking twice: %d, want 409", resp.StatusCode)
+	}
+}
+
+// TestMemoPresence: when head A opens a clause for editing, head B's live
+// stream hears of it and the presence line names A and the clause; when A
+// stops, the line is empty again. Nothing of it is in the record.
+func TestMemoPresence(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	space := s.GroupSpace(parley.GroupPolitical)
+	memo := s.Must(t, s.Mediator, parley.CreateMemo{SpaceID: space.ID, Title: "Terms", Mode: parley.JointDrafting,
+		Languages: []parley.Lang{parley.English}})[0].Data.(*parley.MemoCreated).MemoID
+	clause := s.Must(t, s.HeadA, parley.AddClause{MemoID: memo, Kind: parley.KindClause, Texts: parley.Texts{parley.English: "A pause."}})[0].Data.(*parley.ClauseAdded).ClauseID
+	a, b := s.signedIn(t, "heada"), s.signedIn(t, "headb")
+	stream, err := b.Get(s.srv.URL + "/events?space=" + space.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Body.Close()
+	heard := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(stream.Body)
+		for sc.Scan() {
+			if sc.Text() == "event: memo.presence" {
+				heard <- true
+				return
+			}
+		}
+	}()
+	before, _ := s.DB.LastSeq(ctx)
+	if resp := s.post(t, a, "/memos/"+memo+"/editing", url.Values{"clause": {clause}, "lang": {"en"}}); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("editing: %d", resp.StatusCode)
+	}
+	select {
+	case <-heard:
+	case <-time.After(5 * time.Second):
+		t.Error("B's stream did not hear that A is editing")
+	}
+	if _, page := s.get(t, b, "/memos/"+memo+"/presence"); !strings.Contains(page, "heada is editing 1 (") {
+		t.Errorf("presence: %q", page)
+	}
+	s.post(t, a, "/memos/"+memo+"/editing", url.Values{"clause": {""}})
+	if _, page := s.get(t, b, "/memos/"+memo+"/presence"); strings.Contains(page, "editing") {
+		t.Errorf("presence after A stopped: %q", page)
+	}
+	if after, _ := s.DB.LastSeq(ctx); after != before {
+		t.Errorf("presence wrote %d record entries", after-before)
+	}
+	if resp := s.post(t, a, "/memos/"+memo+"/editing", url.Values{"clause": {"nonexistent"}, "lang": {"en"}}); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a clause of nothing: %d", resp.StatusCode)
+	}
+	obs := s.signedIn(t, "observer")
+	if resp := s.post(t, obs, "/memos/"+memo+"/editing", url.Values{"clause": {clause}, "lang": {"en"}}); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("an observer outside the group: %d", resp.StatusCode)
 	}
 }

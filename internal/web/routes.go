@@ -90,6 +90,8 @@ func (s *Server) routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("GET /memos/{memo}/body", s.memoBody)
 	mux.HandleFunc("GET /memos/{memo}/print", s.memoPrint)
 	mux.HandleFunc("GET /memos/{memo}/print.pdf", s.memoPDF)
+	mux.HandleFunc("POST /memos/{memo}/editing", s.memoEditing)
+	mux.HandleFunc("GET /memos/{memo}/presence", s.memoPresence)
 	mux.HandleFunc("POST /memos/{memo}/{act}", s.memoAct)
 
 	mux.HandleFunc("GET /memos/compare", s.draftsCompare)

@@ -60,6 +60,7 @@ type Server struct {
 	// dummyHash is checked against when a user name does not exist, so
 	// that a failed sign-in takes as long either way.
 	dummyHash string
+	presence  presenceBoard // who is editing which clause of a memorandum
 	stop      chan struct{} // closed by StopStreams
 	stopOnce  sync.Once
 }

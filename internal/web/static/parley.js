@@ -33,3 +33,30 @@ document.addEventListener("htmx:beforeRequest", function (e) {
     if (note) note.hidden = false;
   }
 });
+
+// While an edit form of a memorandum's clause is open, the page tells the
+// server, every 20 seconds, so that the others see who is editing what;
+// closing the form says it stopped.
+(function () {
+  var beat = null;
+  function tell(memo, clause, lang) {
+    var body = new URLSearchParams({ clause: clause || "", lang: lang || "" });
+    fetch("/memos/" + memo + "/editing", { method: "POST", body: body, credentials: "same-origin" }).catch(function () {});
+  }
+  document.addEventListener("toggle", function (e) {
+    var d = e.target;
+    if (!d.matches || !d.matches("details")) return;
+    var form = d.querySelector('form[action*="/text"]');
+    var memo = form && (form.getAttribute("action").match(/^\/memos\/([^/]+)\/text/) || [])[1];
+    if (!memo) return;
+    var clause = form.querySelector("input[name=clause]").value;
+    var lang = form.querySelector("input[name=lang]").value;
+    clearInterval(beat);
+    if (d.open) {
+      tell(memo, clause, lang);
+      beat = setInterval(function () { tell(memo, clause, lang); }, 20000);
+    } else {
+      tell(memo, "", "");
+    }
+  }, true);
+})();
