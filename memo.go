@@ -920,3 +920,76 @@ func DecideLinkClause(a Actor, set MemoSetting, cl Clause, targetSpace string, c
 	}
 	return events(a, env, ev(SpaceScope(set.Space), &ClauseLinked{ClauseID: cl.ID, ProposalID: c.ProposalID, ThreadID: c.ThreadID})), nil
 }
+
+// MemoShared records that a party put a copy of its own draft, FromMemo, in
+// a wider space as ToMemo: the explicit act by which a text leaves a
+// caucus. The copy's clauses follow as ClauseAdded events.
+type MemoShared struct {
+	FromMemo string `json:"from_memo"`
+	ToMemo   string `json:"to_memo"`
+	Party    string `json:"party"`
+}
+
+func (*MemoShared) EventType() string { return "memo.shared" }
+
+func init() { register(func() EventData { return new(MemoShared) }) }
+
+// ShareMemo puts a copy of a party's draft (a memorandum in its caucus) in
+// a working group's space, where the other side can read it and set it
+// beside its own.
+type ShareMemo struct {
+	MemoID  string `json:"memo_id"`
+	SpaceID string `json:"space_id"`
+}
+
+// Validate implements Command.
+func (c ShareMemo) Validate() error {
+	var v Invalid
+	v.requireID("memo_id", c.MemoID)
+	v.requireID("space_id", c.SpaceID)
+	return v.Err()
+}
+
+// DecideShareMemo copies set's memorandum, a draft in the actor's caucus,
+// into the working group space to: a formal act of the party (its head or
+// an authorised delegate of that group), since its text then leaves the
+// caucus. The copy keeps the numbering and every language version; the
+// alternatives stay behind.
+func DecideShareMemo(a Actor, set MemoSetting, items []Clause, to Space, env Env) ([]Event, error) {
+	if !Allowed(a, ActRead, set.Space) {
+		return nil, Errorf(ENOTFOUND, "No such memorandum.")
+	}
+	if set.Space.Kind != SpaceParty {
+		return nil, memoConflict("Only a party's own draft is shared; this memorandum is already in a shared space.")
+	}
+	if !Allowed(a, ActRead, to) || to.ProcessID != set.Space.ProcessID {
+		return nil, Errorf(ENOTFOUND, "No such space.")
+	}
+	if to.Kind != SpaceGroup {
+		var v Invalid
+		v.Add("space_id", "must be a working group's space")
+		return nil, v.Err()
+	}
+	if !CanActFor(a, to.ProcessID, to.GroupID, set.Space.PartyID) {
+		return nil, Errorf(EFORBIDDEN, "Sharing a draft is a formal act: only the head of delegation, or a delegate the head authorised for that working group, may do it.")
+	}
+	id := env.NewID()
+	sc := SpaceScope(to)
+	out := []Event{
+		ev(sc, &MemoCreated{MemoID: id, ProcessID: to.ProcessID, SpaceID: to.ID, Title: set.Memo.Title, Mode: JointDrafting, Languages: set.Memo.Languages}),
+		ev(sc, &MemoShared{FromMemo: set.Memo.ID, ToMemo: id, Party: set.Space.PartyID}),
+	}
+	// Items come in document order, so a section is copied before its
+	// clauses; positions follow the order among siblings.
+	ids := map[string]string{}
+	pos := map[string]int{}
+	for _, c := range items {
+		nid := env.NewID()
+		ids[c.ID] = nid
+		parent := ids[c.ParentID]
+		out = append(out, ev(sc, &ClauseAdded{ClauseID: nid, MemoID: id, ParentID: parent, Kind: c.Kind, Position: pos[parent],
+			Texts: c.Texts, TabledBy: set.Space.PartyID}))
+		pos[parent]++
+	}
+	return events(a, env, out...), nil
+}

@@ -213,3 +213,45 @@ func TestSetPrevailing(t *testing.T) {
 		t.Errorf("after initials: %v", err)
 	}
 }
+
+func TestShareMemo(t *testing.T) {
+	f := newMemoFixture(JointDrafting)
+	caucus := Space{ID: "ca", ProcessID: "p", Kind: SpaceParty, PartyID: "A"}
+	draft := f.set
+	draft.Space = caucus
+	group := f.set.Space
+	items := []Clause{
+		{ID: "s", Kind: KindSection, Texts: Texts{English: "Ceasefire"}},
+		{ID: "c1", ParentID: "s", Kind: KindClause, Texts: Texts{English: "One."}},
+		{ID: "c2", ParentID: "s", Kind: KindClause, Texts: Texts{English: "Two."}, Alternatives: []Alternative{{ID: "x"}}},
+	}
+	evs, err := DecideShareMemo(f.headA, draft, items, group, testEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 5 || evs[0].Scope.Space.ID != "gs" || !FormalActs[evs[1].Type()] {
+		t.Fatalf("events %d, scope %v", len(evs), evs[0].Scope.Space.ID)
+	}
+	sec := evs[2].Data.(*ClauseAdded)
+	c2 := evs[4].Data.(*ClauseAdded)
+	if c2.ParentID != sec.ClauseID || c2.Position != 1 || c2.Texts[English] != "Two." {
+		t.Errorf("copied clause %+v under %s", c2, sec.ClauseID)
+	}
+	tests := []struct {
+		name string
+		a    Actor
+		set  MemoSetting
+		to   Space
+		code string
+	}{
+		{"a delegate without authority", f.delegA, draft, group, EFORBIDDEN},
+		{"the other party", f.headB, draft, group, ENOTFOUND},
+		{"a memorandum already shared", f.headA, f.set, group, ECONFLICT},
+		{"into the public space", f.headA, draft, Space{ID: "pub", ProcessID: "p", Kind: SpacePublic}, EINVALID},
+	}
+	for _, tt := range tests {
+		if _, err := DecideShareMemo(tt.a, tt.set, items, tt.to, testEnv()); ErrorCode(err) != tt.code {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.code)
+		}
+	}
+}

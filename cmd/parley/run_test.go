@@ -808,6 +808,7 @@ func testOpenAPI(t *testing.T, ctx context.Context, p *program) {
 		"/api/v1/memos/{id}/initial":                         {"post"},
 		"/api/v1/memos/{id}/prevailing":                      {"put"},
 		"/api/v1/clauses/{id}/links":                         {"post"},
+		"/api/v1/memos/{id}/share":                           {"post"},
 		"/api/v1/memos/{id}/versions":                        {"get", "post"},
 		"/api/v1/memo-versions/{id}":                         {"get"},
 		"/api/v1/clauses/{id}/texts/{lang}":                  {"put"},

@@ -110,7 +110,7 @@ type Memo struct {
 
 // MemoStep is an act on a demo memorandum.
 type MemoStep struct {
-	Act     string             `json:"act"` // table, stance, agree, change, confirm, version
+	Act     string             `json:"act"` // table, stance, agree, change, confirm, version, share
 	By      string             `json:"by"`
 	DaysAgo int                `json:"days_ago"`
 	Clause  string             `json:"clause"` // key
@@ -121,6 +121,7 @@ type MemoStep struct {
 	Lang    parley.Lang        `json:"lang"`
 	Text    string             `json:"text"`
 	Name    string             `json:"name"`
+	Space   string             `json:"space"` // where a draft is shared: group:<key>
 }
 
 // Account is a demo account and its place in the process.
@@ -349,6 +350,8 @@ func installMemo(ctx context.Context, db *store.DB, svc *service.Service, actors
 			cmd = parley.ConfirmTranslation{ClauseID: clauses[st.Clause], Lang: st.Lang}
 		case "version":
 			cmd = parley.NameVersion{MemoID: memo, Name: st.Name}
+		case "share":
+			cmd = parley.ShareMemo{MemoID: memo, SpaceID: spaces[st.Space]}
 		default:
 			return fmt.Errorf("demo: memorandum %q: unknown act %q", m.Title, st.Act)
 		}

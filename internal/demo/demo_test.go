@@ -166,14 +166,31 @@ func TestInstallMemoranda(t *testing.T) {
 		ru    = "Memorandum on a ceasefire — draft of the Russian Federation"
 	)
 	headUA, headRU, med := titles(actor("head.ua")), titles(actor("head.ru")), titles(actor("mediator"))
-	if _, ok := headUA[ua]; !ok || len(headUA) != 2 {
-		t.Errorf("head.ua reads %v, want Ukraine's draft and the joint text", keys(headUA))
+	// Each party shared its draft with the political group: everyone there
+	// reads both drafts side by side with the joint text; the originals
+	// stay in their caucuses.
+	for name, got := range map[string]map[string]parley.Memorandum{"head.ua": headUA, "head.ru": headRU, "mediator": med} {
+		for _, title := range []string{joint, ua, ru} {
+			if _, ok := got[title]; !ok {
+				t.Errorf("%s does not read %q", name, title)
+			}
+		}
 	}
-	if _, ok := headRU[ru]; !ok || len(headRU) != 2 {
-		t.Errorf("head.ru reads %v, want Russia's draft and the joint text", keys(headRU))
+	count := func(a parley.Actor) (caucus, shared int) {
+		ms, _ := db.Memos(ctx, a, a.Members[0].ProcessID)
+		for _, m := range ms {
+			if sp, err := db.Space(ctx, a, m.SpaceID); err == nil && sp.Kind == parley.SpaceParty {
+				caucus++
+			} else {
+				shared++
+			}
+		}
+		return caucus, shared
 	}
-	if _, ok := med[joint]; !ok || len(med) != 1 {
-		t.Errorf("the mediator reads %v, want the joint text only", keys(med))
+	for name, want := range map[string][2]int{"head.ua": {1, 3}, "head.ru": {1, 3}, "mediator": {0, 3}} {
+		if c, sh := count(actor(name)); c != want[0] || sh != want[1] {
+			t.Errorf("%s reads %d memoranda in a caucus and %d shared, want %v", name, c, sh, want)
+		}
 	}
 
 	m, items, err := db.Memo(ctx, actor("mediator"), med[joint].ID)
@@ -252,14 +269,6 @@ func TestInstallMemoranda(t *testing.T) {
 	if both != len(uaItems) {
 		t.Errorf("%d of Ukraine's %d items aligned with the joint text", both, len(uaItems))
 	}
-}
-
-func keys(m map[string]parley.Memorandum) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 func fmtList(s []string) string {

@@ -121,6 +121,20 @@ func decideMemo(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley.Env
 			space = th.SpaceID
 		}
 		return parley.DecideLinkClause(a, set, cl, space, c, env)
+	case parley.ShareMemo:
+		set, err := tx.MemoSetting(c.MemoID)
+		if err != nil {
+			return nil, err
+		}
+		items, err := tx.Clauses(c.MemoID)
+		if err != nil {
+			return nil, err
+		}
+		to, err := tx.Space(c.SpaceID)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideShareMemo(a, set, items, to, env)
 	case parley.SetPrevailing:
 		set, err := tx.MemoSetting(c.MemoID)
 		if err != nil {

@@ -191,6 +191,10 @@ func applyMemo(ctx context.Context, tx queryer, e parley.Event) (bool, error) {
 			return true, err
 		}
 		return true, touch("", d.ClauseID)
+	case *parley.MemoShared:
+		// The copy is made by the MemoCreated and ClauseAdded events that
+		// come with it; this one records where it came from.
+		return true, touch(d.ToMemo, "")
 	case *parley.PrevailingSet:
 		if err := exec(`UPDATE memos SET prevailing = $2 WHERE id = $1`, d.MemoID, string(d.Lang)); err != nil {
 			return true, err

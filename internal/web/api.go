@@ -1030,6 +1030,19 @@ func (s *Server) apiRoutes(api huma.API) {
 		}) (*body[Done], error) {
 			return done(s.apiDo(ctx, parley.LinkClause{ClauseID: in.ID, ProposalID: in.Body.ProposalID, ThreadID: in.Body.ThreadID}))
 		})
+	huma.Register(api, post("share-memo", "/memos/{id}/share", "Share a party's own draft with a working group: a copy goes to its space (formal act)", "memoranda"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				SpaceID string `json:"space_id" maxLength:"64" doc:"The working group's space."`
+			}
+		}) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, parley.ShareMemo{MemoID: in.ID, SpaceID: in.Body.SpaceID})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.MemoCreated).MemoID, Seq: last(evs)}}, nil
+		})
 	huma.Register(api, put("set-prevailing", "/memos/{id}/prevailing", "The mediator records which language prevails, or none", "memoranda"),
 		func(ctx context.Context, in *struct {
 			ID   string `path:"id" maxLength:"64"`

@@ -54,6 +54,7 @@ type memoPage struct {
 	Acts      []store.MemoAct   // formal acts on the memorandum, with their record entries
 	Number    map[string]string // clause numbers by ID, for the formal acts
 	Linkable  []place           // proposals and threads of the memorandum's space a clause may link to
+	ShareTo   []spaceView       // working groups' spaces the reader may share this caucus draft with
 }
 
 // clauseView is a clause with what the reader may do to it.
@@ -167,6 +168,15 @@ func (s *Server) loadMemo(ctx context.Context, p *page, id, view string) (*memoP
 	}
 	_, err = parley.DecideSetPrevailing(a, set, parley.SetPrevailing{MemoID: m.ID, Lang: probe}, env)
 	mp.Can["prevailing"] = err == nil
+	// A party's own draft may be shared, by the party's formal act, with a
+	// working group in which the reader acts for it.
+	if mp.Space.Kind == parley.SpaceParty {
+		for _, sp := range v.Spaces {
+			if sp.Kind == parley.SpaceGroup && parley.CanActFor(a, m.ProcessID, sp.GroupID, mp.Space.PartyID) {
+				mp.ShareTo = append(mp.ShareTo, sp)
+			}
+		}
+	}
 	// What a clause may link to: the proposals and threads of the
 	// memorandum's own space, which all its readers may read.
 	if parley.Allowed(a, parley.ActDraft, set.Space) {
@@ -426,13 +436,15 @@ func (s *Server) memoAct(w http.ResponseWriter, r *http.Request) {
 			link.ThreadID = id
 		}
 		cmd = link
+	case "share":
+		cmd = parley.ShareMemo{MemoID: id, SpaceID: r.PostForm.Get("space")}
 	case "prevailing":
 		cmd = parley.SetPrevailing{MemoID: id, Lang: parley.Lang(r.PostForm.Get("lang"))}
 	default:
 		s.fail(w, r, parley.Errorf(parley.ENOTFOUND, "No such act."))
 		return
 	}
-	_, err := s.svc.Do(r.Context(), requestActor(r.Context()), cmd)
+	evs, err := s.svc.Do(r.Context(), requestActor(r.Context()), cmd)
 	if code := parley.ErrorCode(err); code == parley.EINVALID || code == parley.ECONFLICT {
 		p := s.page(r, "memo.title")
 		p.Form, p.Errors = f, fields(err)
@@ -461,6 +473,11 @@ func (s *Server) memoAct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := "/memos/" + id
+	if len(evs) > 0 {
+		if d, ok := evs[0].Data.(*parley.MemoCreated); ok { // a shared copy: show it
+			id, next = d.MemoID, "/memos/"+d.MemoID
+		}
+	}
 	if v := r.URL.Query().Get("view"); v != "" {
 		next += "?view=" + urlQueryEscape(v)
 	}

@@ -398,3 +398,33 @@ func TestMemoPresence(t *testing.T) {
 		t.Errorf("an observer outside the group: %d", resp.StatusCode)
 	}
 }
+
+// TestMemoShare: head A shares A's caucus draft with the political group;
+// head B then reads the copy (not the original), and a delegate of A
+// without authority may not share.
+func TestMemoShare(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	caucus := s.SpaceOf(parley.SpaceParty, s.PartyA.ID)
+	draft := s.Must(t, s.HeadA, parley.CreateMemo{SpaceID: caucus.ID, Title: "Our draft", Mode: parley.JointDrafting,
+		Languages: []parley.Lang{parley.English}})[0].Data.(*parley.MemoCreated).MemoID
+	s.Must(t, s.HeadA, parley.AddClause{MemoID: draft, Kind: parley.KindClause, Texts: parley.Texts{parley.English: "Our first point."}})
+	group := s.GroupSpace(parley.GroupPolitical)
+	deleg := s.signedIn(t, "delega")
+	if resp := s.post(t, deleg, "/memos/"+draft+"/share", url.Values{"space": {group.ID}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("an unauthorised delegate shares: %d", resp.StatusCode)
+	}
+	head := s.signedIn(t, "heada")
+	resp := s.post(t, head, "/memos/"+draft+"/share", url.Values{"space": {group.ID}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/memos/") || strings.Contains(resp.Header.Get("Location"), draft) {
+		t.Fatalf("share: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	copyID := strings.TrimPrefix(resp.Header.Get("Location"), "/memos/")
+	m, items, err := s.DB.Memo(ctx, s.HeadB, copyID)
+	if err != nil || m.SpaceID != group.ID || len(items) != 1 || items[0].Texts[parley.English] != "Our first point." {
+		t.Errorf("B reads the copy: %+v %+v %v", m, items, err)
+	}
+	if _, _, err := s.DB.Memo(ctx, s.HeadB, draft); parley.ErrorCode(err) != parley.ENOTFOUND {
+		t.Errorf("B reads the original in A's caucus: %v", err)
+	}
+}
