@@ -475,7 +475,7 @@ func (s *Server) memoAct(w http.ResponseWriter, r *http.Request) {
 	next := "/memos/" + id
 	if len(evs) > 0 {
 		if d, ok := evs[0].Data.(*parley.MemoCreated); ok { // a shared copy: show it
-			id, next = d.MemoID, "/memos/"+d.MemoID
+			next = "/memos/" + d.MemoID
 		}
 	}
 	if v := r.URL.Query().Get("view"); v != "" {
