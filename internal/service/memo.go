@@ -26,6 +26,16 @@ func decideMemo(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley.Env
 		set, err := tx.MemoSetting(c.MemoID)
 		return c, set, err
 	}
+	// whole loads a memorandum's setting with all its items, for decisions
+	// about the text as a whole.
+	whole := func(id string) (parley.MemoSetting, []parley.Clause, error) {
+		set, err := tx.MemoSetting(id)
+		if err != nil {
+			return set, nil, err
+		}
+		items, err := tx.Clauses(id)
+		return set, items, err
+	}
 	switch c := cmd.(type) {
 	case parley.CreateMemo:
 		s, err := tx.Space(c.SpaceID)
@@ -122,11 +132,7 @@ func decideMemo(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley.Env
 		}
 		return parley.DecideLinkClause(a, set, cl, space, c, env)
 	case parley.ShareMemo:
-		set, err := tx.MemoSetting(c.MemoID)
-		if err != nil {
-			return nil, err
-		}
-		items, err := tx.Clauses(c.MemoID)
+		set, items, err := whole(c.MemoID)
 		if err != nil {
 			return nil, err
 		}
@@ -142,21 +148,13 @@ func decideMemo(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley.Env
 		}
 		return parley.DecideSetPrevailing(a, set, c, env)
 	case parley.InitialMemo:
-		set, err := tx.MemoSetting(c.MemoID)
-		if err != nil {
-			return nil, err
-		}
-		items, err := tx.Clauses(c.MemoID)
+		set, items, err := whole(c.MemoID)
 		if err != nil {
 			return nil, err
 		}
 		return parley.DecideInitialMemo(a, set, items, env)
 	case parley.NameVersion:
-		set, err := tx.MemoSetting(c.MemoID)
-		if err != nil {
-			return nil, err
-		}
-		items, err := tx.Clauses(c.MemoID)
+		set, items, err := whole(c.MemoID)
 		if err != nil {
 			return nil, err
 		}
