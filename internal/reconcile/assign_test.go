@@ -103,3 +103,61 @@ func TestDifferentGivenNamesContradict(t *testing.T) {
 		t.Fatalf("matches %v, possible %v", got, possible)
 	}
 }
+
+// Names alone match, too, once every namesake in either list has been
+// matched to someone else on stronger evidence: the namesake in sight is
+// accounted for. The thresholds are set around the names-only score, so that
+// it clears the match threshold but not match + margin.
+func TestNamesOnlyNamesakeAccountedFor(t *testing.T) {
+	fl, fr := genLists(11, 400, 0)
+	run := func(left, right []Person) map[string]string {
+		t.Helper()
+		l, r := append(left, fl...), append(right, fr...)
+		m := NewMatcher(l, r, Options{})
+		s := m.Compare(0, 0).Score
+		m = NewMatcher(l, r, Options{Match: s - 1, Margin: 4, Possible: s - 10, ThresholdsSet: true})
+		res, err := m.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, p := range res.Matches {
+			got[l[p.Left].ID] = r[p.Right].ID
+		}
+		return got
+	}
+	left := []Person{person("L1", "Шинкарук", "Тарас", "", "")}
+	right := []Person{
+		person("R1", "ШИНКАРУК", "Тарас", "Игоревич", "1992-05-12"),
+		person("R2", "Шинкарук", "Тарас", "Петрович", "1980-01-02"),
+	}
+	if got := run(left, right); got["L1"] != "" {
+		t.Fatalf("with a namesake: matches %v; want L1 in review", got)
+	}
+	left = append(left, person("L2", "Шинкарук", "Тарас", "Петрович", "1980-01-02"))
+	if got := run(left, right); got["L2"] != "R2" || got["L1"] != "R1" {
+		t.Fatalf("namesake accounted for: matches %v; want L1-R1 and L2-R2", got)
+	}
+	right = append(right, person("R3", "Шинкарук", "Тарас", "", "1975"))
+	if got := run(left, right); got["L2"] != "R2" || got["L1"] != "" {
+		t.Fatalf("with a namesake left over: matches %v; want only L2-R2", got)
+	}
+}
+
+// A mistyped surname is found even when the typing error, read through the
+// key, deletes a letter the key writes with two (Юенко for Ющенко) or
+// leaves a double the key reads once (МААРИШИН for Макаришин).
+func TestBlockingFindsKeyTypos(t *testing.T) {
+	left := []Person{
+		person("L1", "Юенко", "Анатолій", "Іванович", "1974-03-11"),
+		person("L2", "Макаришин", "Степан", "Павлович", "1979-05-05"),
+	}
+	right := []Person{
+		person("R1", "Ющенко", "Анатолий", "Иванович", ""),
+		person("R2", "МААРИШИН", "Степан", "", "1979"),
+	}
+	got, possible := withFiller(t, left, right)
+	if got["L1"] != "R1" || got["L2"] != "R2" {
+		t.Fatalf("matches %v, possible %v; want L1-R1 and L2-R2", got, possible)
+	}
+}

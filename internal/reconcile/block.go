@@ -52,17 +52,38 @@ func bkey(kind int, a, b, c int64) uint64 {
 	return mix(mix(mix(uint64(kind)<<56^uint64(a))^uint64(b)) ^ uint64(c))
 }
 
-// delHash hashes key k with its i-th byte left out (none if i < 0).
-func delHash(k string, i int) int64 {
+// delHash hashes key k with the w bytes from i left out (none if i < 0),
+// and a letter doubled by the deletion read once, as the key reads it:
+// Макаришин typed МААРИШИН keys as mariSin, and makariSin without its k
+// reads the same.
+func delHash(k string, i, w int) int64 {
 	h := uint64(14695981039346656037)
+	var last byte
 	for j := 0; j < len(k); j++ {
-		if j == i {
+		if i >= 0 && j >= i && j < i+w {
 			continue
 		}
+		if k[j] == last {
+			continue
+		}
+		last = k[j]
 		h ^= uint64(k[j])
 		h *= 1099511628211
 	}
 	return int64(h)
+}
+
+// unitAt reports whether a letter written as two bytes of the key (я ia,
+// ю iu, щ SC) starts at k[i]: deleting it is one typing error.
+func unitAt(k string, i int) bool {
+	if i+1 >= len(k) {
+		return false
+	}
+	switch k[i : i+2] {
+	case "ia", "iu", "SC":
+		return true
+	}
+	return false
 }
 
 func dateKey(y, m, d int16) int64 {
@@ -87,14 +108,19 @@ func keys(dst []uint64, f, g *nameField, r *rec, query bool) []uint64 {
 			}
 		}
 	}
+	del := func(h int64) {
+		dst = append(dst, bkey(kDelGiv, h, int64(givID), 0))
+		if r.y != 0 {
+			dst = append(dst, bkey(kDelYear, h, int64(r.y), 0))
+		}
+	}
 	for i := -1; i < len(fam); i++ {
 		if i >= 0 && len(fam) < 4 {
 			break
 		}
-		h := delHash(fam, i)
-		dst = append(dst, bkey(kDelGiv, h, int64(givID), 0))
-		if r.y != 0 {
-			dst = append(dst, bkey(kDelYear, h, int64(r.y), 0))
+		del(delHash(fam, i, 1))
+		if i >= 0 && len(fam) >= 5 && unitAt(fam, i) {
+			del(delHash(fam, i, 2))
 		}
 	}
 	if r.patID >= 0 && r.m != 0 {

@@ -52,8 +52,14 @@ const (
 	vowelVariant = 1
 
 	typoFamily = 3 // bits lost when a surname agrees only within a typing error
-	typoGiven  = 3
-	typoPat    = 3
+	// A given name within a typing error of another costs less: a
+	// stranger's given name is seldom one typing error away from this
+	// one unless it is this name mistyped, which is as rare as the name
+	// itself, so such agreement is nearly as telling as the same name.
+	// Surnames differ from each other by one letter far more often
+	// (Коваль, Ковалі), so they keep the larger cost.
+	typoGiven = 1
+	typoPat   = 3
 
 	wFamilyDiffers = -6.0 // a surname that matches nothing
 	wGivenDiffers  = -6.0

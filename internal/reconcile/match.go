@@ -738,11 +738,46 @@ func (m *Matcher) assign(all []cand) *Result {
 	// unambiguous in the next. If Шевченко Віктор born 1990 is matched to
 	// his own date, the Шевченко Віктор without a date has one namesake
 	// fewer to be confused with.
+	// free counts, by family and given name, the entries of both lists
+	// not yet matched.
+	free := map[[2]int32]int32{}
+	nameOf := func(x *rec) [2]int32 { return [2]int32{x.fam.id, x.giv.id} }
+	for _, c := range all {
+		if c.namesOnly {
+			free[nameOf(&m.l[c.l])] = m.l[c.l].names
+		}
+	}
+	use := func(c cand) {
+		usedL[c.l], usedR[c.r] = true, true
+		for _, x := range []*rec{&m.l[c.l], &m.r[c.r]} {
+			if n, ok := free[nameOf(x)]; ok {
+				free[nameOf(x)] = n - 1
+			}
+		}
+	}
 	for round := 0; round < 16; round++ {
 		added := 0
 		for _, c := range all {
-			if usedL[c.l] || usedR[c.r] || c.conflict || float64(c.s) < m.threshold(c) {
+			if usedL[c.l] || usedR[c.r] || c.conflict {
 				continue
+			}
+			why := ""
+			if c.lone {
+				why = "names alone; no other entry of either list has these names"
+			}
+			if float64(c.s) < m.threshold(c) {
+				// Names alone, but every other entry of either list
+				// with these names has been matched to someone else:
+				// as with names no one else has, no namesake the
+				// lists show is left to be taken for either.
+				a, b := &m.l[c.l], &m.r[c.r]
+				if !c.namesOnly || float64(c.s) < m.opt.Match || nameOf(a) != nameOf(b) || free[nameOf(a)] != 2 {
+					continue
+				}
+				if g, _ := lead(c); !math.IsInf(float64(g), 1) {
+					continue
+				}
+				why = "names alone; every other entry with these names is matched to someone else"
 			}
 			g, _ := lead(c)
 			if c.lone && !math.IsInf(float64(g), 1) {
@@ -751,8 +786,12 @@ func (m *Matcher) assign(all []cand) *Result {
 				continue
 			}
 			if float64(g) >= m.opt.Margin {
-				usedL[c.l], usedR[c.r] = true, true
-				res.Matches = append(res.Matches, m.Compare(int(c.l), int(c.r)))
+				use(c)
+				p := m.Compare(int(c.l), int(c.r))
+				if why != "" {
+					p.Reasons = append(p.Reasons, Reason{"candidates", why, 0})
+				}
+				res.Matches = append(res.Matches, p)
 				added++
 			}
 		}
