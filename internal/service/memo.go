@@ -1,8 +1,6 @@
 package service
 
 import (
-	"fmt"
-
 	"github.com/parley-talks/parley"
 	"github.com/parley-talks/parley/internal/store"
 )
@@ -160,5 +158,5 @@ func decideMemo(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley.Env
 		}
 		return parley.DecideNameVersion(a, set, items, c, env)
 	}
-	return nil, fmt.Errorf("service: no decision for %T", cmd)
+	return decideMeeting(tx, a, cmd, env)
 }

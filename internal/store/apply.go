@@ -79,6 +79,9 @@ func apply(ctx context.Context, tx queryer, e parley.Event) error {
 	if ok, err := applyMemo(ctx, tx, e); ok {
 		return err
 	}
+	if ok, err := applyMeeting(ctx, tx, e); ok {
+		return err
+	}
 	return applyProposal(ctx, tx, e)
 }
 

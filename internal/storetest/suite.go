@@ -32,6 +32,7 @@ func Run(t *testing.T, open Open) {
 		{"ProposalDeadline", testProposalDeadline},
 		{"MemoLifecycle", testMemoLifecycle},
 		{"MemoVersions", testMemoVersions},
+		{"MeetingLifecycle", testMeetingLifecycle},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open) })
