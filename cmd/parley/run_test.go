@@ -61,17 +61,30 @@ type program struct {
 func startDemo(t *testing.T) *program {
 	t.Helper()
 	dir := t.TempDir()
+	p, stdout := startProgram(t, dir, "--log-level", "warn", "demo", "--addr", "127.0.0.1:0", "--data", dir)
+	if !strings.Contains(stdout.String(), "demo-head-ua-2025") {
+		t.Errorf("demo output does not list the demo accounts:\n%s", stdout.String())
+	}
+	return p
+}
+
+// startProgram runs parley with args until it says where it listens, and
+// returns it with its standard output so far. dir is its data directory.
+// Cleanup stops it by cancelling its context and checks that it shut down
+// gracefully: run returns nil, promptly.
+func startProgram(t *testing.T, dir string, args ...string) (*program, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	stderr := new(syncBuffer)
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, []string{"--log-level", "warn", "demo", "--addr", "127.0.0.1:0", "--data", dir}, noEnv, strings.NewReader(""), pw, stderr)
+		err := run(ctx, args, noEnv, strings.NewReader(""), pw, stderr)
 		pw.Close()
 		done <- err
 	}()
 	urls := make(chan string, 1)
-	var stdout syncBuffer
+	stdout := new(syncBuffer)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
@@ -88,10 +101,10 @@ func startDemo(t *testing.T) *program {
 	case p.url = <-urls:
 	case err := <-done:
 		cancel()
-		t.Fatalf("parley demo ended before listening: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+		t.Fatalf("parley %s ended before listening: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
 	case <-time.After(60 * time.Second):
 		cancel()
-		t.Fatalf("parley demo did not listen within 60s\nstdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+		t.Fatalf("parley %s did not listen within 60s\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), stdout.String(), stderr.String())
 	}
 	t.Cleanup(func() {
 		cancel()
@@ -104,13 +117,10 @@ func startDemo(t *testing.T) *program {
 			t.Errorf("run did not return within 20s of cancel")
 		}
 		if t.Failed() {
-			t.Logf("stderr of parley demo:\n%s", stderr.String())
+			t.Logf("stderr of parley %s:\n%s", strings.Join(args, " "), stderr.String())
 		}
 	})
-	if !strings.Contains(stdout.String(), "demo-head-ua-2025") {
-		t.Errorf("demo output does not list the demo accounts:\n%s", stdout.String())
-	}
-	return p
+	return p, stdout
 }
 
 // session is a client signed in as a demo account, with the HTTP client
