@@ -1,0 +1,317 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/parley-talks/parley"
+	"github.com/parley-talks/parley/client"
+)
+
+// BenchmarkLiveFanOut measures the live stream at scale: a `parley demo`
+// server runs in a child process, and this process holds n idle
+// subscribers of GET /events on raw TCP connections (n is 10,000, or
+// PARLEY_BENCH_SUBSCRIBERS). It reports the server's memory per idle
+// subscriber, read from the child's own metrics after a forced garbage
+// collection (heap and goroutine stacks in use) and from its resident set
+// size, and, for each iteration, one message posted through the API and the
+// time from the event's timestamp (taken by the service as it decides,
+// before the commit) to its arrival at each subscriber.
+func BenchmarkLiveFanOut(b *testing.B) {
+	n := 10000
+	if v := os.Getenv("PARLEY_BENCH_SUBSCRIBERS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			b.Fatalf("PARLEY_BENCH_SUBSCRIBERS=%q: want a positive number", v)
+		}
+	}
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err == nil && lim.Max < uint64(n)+200 {
+		b.Skipf("%d subscribers need more open files than the limit of %d (ulimit -n)", n, lim.Max)
+	}
+	dir := b.TempDir()
+	srv := startChild(b, "--log-level", "warn", "demo", "--addr", "127.0.0.1:0", "--data", dir)
+	ctx := context.Background()
+
+	head := client.New(srv.url)
+	if err := head.Login(ctx, "head.ua", "demo-head-ua-2025"); err != nil {
+		b.Fatal(err)
+	}
+	me, err := head.Me(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	process := me.Members[0].ProcessID
+	tok, err := head.CreateToken(ctx, "fan-out", process)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var caucus string
+	spaces, err := head.Spaces(ctx, process)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, sp := range spaces {
+		if sp.Kind == parley.SpaceParty && sp.PartyID == me.Members[0].PartyID {
+			caucus = sp.ID
+		}
+	}
+	thread, err := head.StartThread(ctx, parley.StartThread{SpaceID: caucus, Title: "Fan-out", Body: "Benchmark."})
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	before := srv.memory(b)
+	arrivals := make(chan time.Duration, n)
+	streams := dialStreams(b, srv.url, tok.Secret, n, arrivals)
+	defer func() {
+		for _, c := range streams {
+			c.Close()
+		}
+	}()
+	for deadline := time.Now().Add(time.Minute); srv.metric(b, "parley_sse_subscribers") < float64(n); {
+		if time.Now().After(deadline) {
+			b.Fatalf("the server counts %v subscribers, want %d", srv.metric(b, "parley_sse_subscribers"), n)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	after := srv.memory(b)
+
+	var lat []time.Duration
+	i := 0
+	for b.Loop() {
+		i++
+		if _, err := head.PostMessage(ctx, parley.PostMessage{ThreadID: thread.ID, Body: "Message " + strconv.Itoa(i)}); err != nil {
+			b.Fatal(err)
+		}
+		timeout := time.After(30 * time.Second)
+		for got := 0; got < n; got++ {
+			select {
+			case d := <-arrivals:
+				lat = append(lat, d)
+			case <-timeout:
+				b.Fatalf("iteration %d: %d of %d subscribers received the message within 30s", i, got, n)
+			}
+		}
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))]) / float64(time.Millisecond) }
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(float64(lat[len(lat)-1])/float64(time.Millisecond), "max-ms")
+	b.ReportMetric(float64(after.heapStack-before.heapStack)/1024/float64(n), "KiB/subscriber")
+	b.ReportMetric(float64(after.rss-before.rss)/1024/float64(n), "RSS-KiB/subscriber")
+	b.ReportMetric(float64(n), "subscribers")
+}
+
+// child is the program running in a child process.
+type child struct {
+	url   string
+	pid   int
+	lines chan string // its standard output after the URL
+}
+
+// startChild runs the test binary as parley with args (see TestMain) and
+// returns once it listens; cleanup ends it with SIGTERM.
+func startChild(b *testing.B, args ...string) *child {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	c := &child{pid: cmd.Process.Pid, lines: make(chan string, 16)}
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if _, u, ok := strings.Cut(sc.Text(), "Parley is listening on "); ok {
+				urls <- strings.TrimSpace(u)
+			} else if sc.Text() == childCollected {
+				c.lines <- sc.Text()
+			}
+		}
+		close(c.lines)
+	}()
+	b.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	select {
+	case c.url = <-urls:
+	case <-time.After(60 * time.Second):
+		b.Fatalf("the child did not listen within 60s:\n%s", stderr.String())
+	}
+	return c
+}
+
+type memory struct{ heapStack, rss int64 }
+
+// memory makes the child collect its garbage, then reads its heap and
+// stacks in use from its metrics and its resident set size from /proc.
+func (c *child) memory(b *testing.B) memory {
+	b.Helper()
+	p, _ := os.FindProcess(c.pid)
+	if err := p.Signal(syscall.SIGUSR1); err != nil {
+		b.Fatal(err)
+	}
+	select {
+	case <-c.lines:
+	case <-time.After(30 * time.Second):
+		b.Fatal("the child did not collect its garbage within 30s")
+	}
+	m := memory{heapStack: int64(c.metric(b, "go_memstats_heap_inuse_bytes") + c.metric(b, "go_memstats_stack_inuse_bytes"))}
+	status, err := os.ReadFile("/proc/" + strconv.Itoa(c.pid) + "/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if f := regexp.MustCompile(`VmRSS:\s+(\d+) kB`).FindSubmatch(status); f != nil {
+		kb, _ := strconv.ParseInt(string(f[1]), 10, 64)
+		m.rss = kb * 1024
+	}
+	return m
+}
+
+// metric reads one unlabelled metric from the child's /metrics.
+func (c *child) metric(b *testing.B, name string) float64 {
+	b.Helper()
+	res, err := http.Get(c.url + "/metrics")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return f
+		}
+	}
+	b.Fatalf("/metrics lacks %s", name)
+	return 0
+}
+
+// dialStreams opens n live streams to base with token, each read by a
+// goroutine that sends to arrivals, for every message.posted event, the
+// time from the event's timestamp to the moment its data line was read.
+func dialStreams(b *testing.B, base, token string, n int, arrivals chan<- time.Duration) []net.Conn {
+	b.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	conns := make([]net.Conn, n)
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range 64 {
+		wg.Go(func() {
+			for i := range next {
+				c, err := openRawStream(u.Host, token, arrivals)
+				if err != nil {
+					errs <- fmt.Errorf("subscriber %d: %w", i, err)
+					continue
+				}
+				conns[i] = c
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	return conns
+}
+
+func openRawStream(host, token string, arrivals chan<- time.Duration) (net.Conn, error) {
+	c, err := net.Dial("tcp", host)
+	if err != nil {
+		return nil, err
+	}
+	req, _ := http.NewRequest("GET", "http://"+host+"/events", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "text/event-stream")
+	if err := req.Write(c); err != nil {
+		c.Close()
+		return nil, err
+	}
+	c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	br := bufio.NewReader(c)
+	res, err := http.ReadResponse(br, req)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	if res.StatusCode != http.StatusOK {
+		c.Close()
+		return nil, fmt.Errorf("GET /events: %s", res.Status)
+	}
+	body := bufio.NewReader(res.Body)
+	if _, err := body.ReadString('\n'); err != nil { // the retry line
+		c.Close()
+		return nil, err
+	}
+	c.SetReadDeadline(time.Time{})
+	go func() {
+		var typ string
+		for {
+			line, err := body.ReadSlice('\n')
+			if err != nil {
+				if err == bufio.ErrBufferFull {
+					continue
+				}
+				return
+			}
+			now := time.Now()
+			switch {
+			case bytes.HasPrefix(line, []byte("event: ")):
+				typ = string(bytes.TrimSpace(line[len("event: "):]))
+			case bytes.HasPrefix(line, []byte("data: ")) && typ == "message.posted":
+				var e struct{ At time.Time }
+				if json.Unmarshal(line[len("data: "):], &e) == nil {
+					arrivals <- now.Sub(e.At)
+				}
+			}
+		}
+	}()
+	return c, nil
+}
