@@ -48,6 +48,7 @@ type Scenario struct {
 	} `json:"authorisations"`
 	Proposals []Proposal `json:"proposals"`
 	Memoranda []Memo     `json:"memoranda"`
+	Meetings  []Meeting  `json:"meetings"`
 	Threads   []struct {
 		Space    string `json:"space"` // heads, group:<key>, party:<key>
 		Title    string `json:"title"`
@@ -263,6 +264,11 @@ func (s *Scenario) Install(ctx context.Context, db *store.DB, svc *service.Servi
 	}
 	for _, m := range s.Memoranda {
 		if err := installMemo(ctx, db, svc, actors, spaces, m, now); err != nil {
+			return false, err
+		}
+	}
+	for _, m := range s.Meetings {
+		if err := installMeeting(ctx, db, svc, actors, spaces, parties, m, now); err != nil {
 			return false, err
 		}
 	}

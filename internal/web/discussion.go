@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/parley-talks/parley"
 )
@@ -188,7 +189,12 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/t/"+id+"#end", http.StatusSeeOther)
+	next := "/t/" + id + "#end"
+	if ret := r.PostForm.Get("return"); strings.HasPrefix(ret, "/meetings/") && !strings.ContainsAny(ret, "\\\r\n") {
+		// Posted from a meeting's page: back to it.
+		next = ret
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (s *Server) markRead(w http.ResponseWriter, r *http.Request) {

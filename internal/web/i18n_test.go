@@ -164,6 +164,8 @@ func dynamicKeys() map[string][]string {
 		"memo.kind_":       vals(parley.BracketWording, parley.BracketContentious, parley.BracketInstructions, parley.BracketTradeOff),
 		"memo.stance_":     vals(parley.StanceAccepts, parley.StanceReserves, parley.StanceRejects, parley.StanceAwaiting),
 		"memo.take_":       vals(parley.StanceAccepts, parley.StanceReserves, parley.StanceRejects, parley.StanceAwaiting),
+		"memo.status_":     vals(parley.ClauseStatusBracketed, parley.ClauseStatusAgreed, parley.ClauseStatusInitialled),
+		"meeting.status_":  vals(parley.MeetingStatusScheduled, parley.MeetingStatusLive, parley.MeetingStatusEnded, parley.MeetingStatusCancelled),
 	}
 }
 

@@ -100,6 +100,15 @@ func (s *Server) routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("GET /memos/{memo}/compare", s.memoCompare)
 
 	mux.HandleFunc("GET /s/{space}", s.spacePage)
+	mux.HandleFunc("GET /p/{process}/meetings", s.meetingsPage)
+	mux.HandleFunc("POST /p/{process}/meetings", s.scheduleMeeting)
+	mux.HandleFunc("POST /p/{process}/calendar", s.makeCalendarFeed)
+	mux.HandleFunc("GET /meetings/{meeting}", s.meetingPage)
+	mux.HandleFunc("GET /meetings/{meeting}/body", s.meetingBody)
+	mux.HandleFunc("GET /meetings/{meeting}/invite.ics", s.meetingICS)
+	mux.HandleFunc("POST /meetings/{meeting}/{act}", s.meetingAct)
+	mux.HandleFunc("GET /calendar/{feed}", s.calendarFeed)
+
 	mux.HandleFunc("POST /s/{space}/threads", s.startThread)
 	mux.HandleFunc("GET /t/{thread}", s.threadPage)
 	mux.HandleFunc("GET /t/{thread}/messages", s.threadMessages)

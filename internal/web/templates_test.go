@@ -211,6 +211,22 @@ func TestEveryTemplateRenders(t *testing.T) {
 	jointMemo := head.first("/p/"+process+"/memos", `href="/memos/([^"/]+)">Memorandum on a ceasefire and humanitarian questions<`)
 	uaDraft := head.first("/p/"+process+"/memos", `href="/memos/([^"/]+)">[^<]*Ukraine`)
 
+	// A meeting of the group, opened, with a note and minutes.
+	status, loc = mediator.post("/p/"+process+"/meetings", url.Values{"space": {groupSpace}, "title": {"Exchange, session 4"},
+		"start": {"2026-06-02T10:00"}, "time_zone": {"Europe/Istanbul"}, "duration": {"40"}, "call_url": {"https://call.example.org/x"}, "agenda": {"Lists\nStages"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("convene a meeting: %d %s", status, loc)
+	}
+	meeting := strings.TrimPrefix(loc[:strings.IndexAny(loc+"<", "<")], "/meetings/")
+	for _, step := range []struct {
+		act  string
+		form url.Values
+	}{{"start", nil}, {"join", nil}, {"note", url.Values{"body": {"Lists compared."}}}, {"minutes", url.Values{"text": {"The group compared the lists."}, "version": {"0"}}}} {
+		if status, body := mediator.post("/meetings/"+meeting+"/"+step.act, step.form); status != http.StatusSeeOther {
+			t.Fatalf("meeting %s: %d %s", step.act, status, body)
+		}
+	}
+
 	pages := []struct {
 		who      *visitor
 		name     string
@@ -243,6 +259,9 @@ func TestEveryTemplateRenders(t *testing.T) {
 		{mediator, "mediator", "/p/" + process + "/memos", "memos.html", http.StatusOK},
 		{mediator, "mediator", "/memos/" + memo, "memo.html", http.StatusOK},
 		{mediator, "mediator", "/memos/" + memo + "?view=uk", "memo.html", http.StatusOK},
+		{mediator, "mediator", "/memos/" + memo + "?view=uk&open=" + clause + ".edit.uk", "memo.html", http.StatusOK},
+		{mediator, "mediator", "/memos/" + memo + "?open=" + clause + ".table", "memo.html", http.StatusOK},
+		{mediator, "mediator", "/memos/" + memo + "?open=" + clause + ".link", "memo.html", http.StatusOK},
 		{head, "head.ua", "/memos/" + memo, "memo.html", http.StatusOK},
 		{mediator, "mediator", "/memos/" + memo + "/print?lang=all", "memo-print.html", http.StatusOK},
 		{mediator, "mediator", "/memos/" + memo + "/versions", "memo-versions.html", http.StatusOK},
@@ -251,6 +270,9 @@ func TestEveryTemplateRenders(t *testing.T) {
 		{head, "head.ua", "/memos/" + jointMemo + "/compare", "memo-compare.html", http.StatusOK},
 		{head, "head.ua", "/memos/compare?left=" + uaDraft + "&right=" + jointMemo, "memo-compare.html", http.StatusOK},
 		{head, "head.ua", "/memos/compare?left=" + uaDraft, "error.html", http.StatusBadRequest},
+		{mediator, "mediator", "/p/" + process + "/meetings", "meetings.html", http.StatusOK},
+		{mediator, "mediator", "/meetings/" + meeting, "meeting.html", http.StatusOK},
+		{head, "head.ua", "/meetings/" + meeting, "meeting.html", http.StatusOK},
 	}
 
 	// Every template is in the table.
