@@ -1052,4 +1052,154 @@ func (s *Server) apiRoutes(api huma.API) {
 		}) (*body[Done], error) {
 			return done(s.apiDo(ctx, parley.SetPrevailing{MemoID: in.ID, Lang: in.Body.Lang}))
 		})
+
+	huma.Register(api, get("list-meetings", "/processes/{id}/meetings", "Meetings of a process I may read, in the order they begin (without agenda, attendance, notes or minutes)", "meetings"),
+		func(ctx context.Context, in *idPath) (*body[[]parley.Meeting], error) {
+			return read(s, ctx, func(a parley.Actor) ([]parley.Meeting, error) {
+				if _, err := s.db.Process(ctx, a, in.ID); err != nil {
+					return nil, err
+				}
+				return s.db.Meetings(ctx, a, in.ID, "")
+			})
+		})
+	type invitation struct {
+		Title    string    `json:"title" maxLength:"200"`
+		Start    time.Time `json:"start" doc:"When it begins (RFC 3339)."`
+		Duration int       `json:"duration_minutes" minimum:"5" maximum:"1440"`
+		TimeZone string    `json:"time_zone" doc:"The organiser's IANA time zone, e.g. Europe/Istanbul."`
+		CallURL  string    `json:"call_url,omitempty" doc:"An https:// link to the video call the parties use."`
+	}
+	huma.Register(api, post("schedule-meeting", "/spaces/{id}/meetings", "Convene a meeting in a working group's space or the heads' channel (mediator, heads), with its first agenda items and its discussion thread", "meetings"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Title    string    `json:"title" maxLength:"200"`
+				Start    time.Time `json:"start" doc:"When it begins (RFC 3339)."`
+				Duration int       `json:"duration_minutes" minimum:"5" maximum:"1440"`
+				TimeZone string    `json:"time_zone" doc:"The organiser's IANA time zone, e.g. Europe/Istanbul."`
+				CallURL  string    `json:"call_url,omitempty" doc:"An https:// link to the video call the parties use."`
+				Agenda   []string  `json:"agenda,omitempty" maxItems:"50" doc:"Titles of the first agenda items."`
+			}
+		}) (*body[Created], error) {
+			b := in.Body
+			evs, err := s.apiDo(ctx, parley.ScheduleMeeting{SpaceID: in.ID, Title: b.Title, Start: b.Start, Duration: b.Duration, TimeZone: b.TimeZone, CallURL: b.CallURL, Agenda: b.Agenda})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.MeetingScheduled).MeetingID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, get("get-meeting", "/meetings/{id}", "A meeting with its agenda (and where each linked proposal or clause stands), attendance, notes, minutes, approvals and follow-up actions", "meetings"),
+		func(ctx context.Context, in *idPath) (*body[parley.Meeting], error) {
+			return read(s, ctx, func(a parley.Actor) (parley.Meeting, error) { return s.db.Meeting(ctx, a, in.ID) })
+		})
+	huma.Register(api, put("change-meeting", "/meetings/{id}", "Change the invitation of a meeting that has not ended", "meetings"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body invitation
+		}) (*body[Done], error) {
+			b := in.Body
+			return done(s.apiDo(ctx, parley.ChangeMeeting{MeetingID: in.ID, Title: b.Title, Start: b.Start, Duration: b.Duration, TimeZone: b.TimeZone, CallURL: b.CallURL}))
+		})
+	huma.Register(api, post("cancel-meeting", "/meetings/{id}/cancel", "Call off a meeting that has not begun", "meetings"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Reason string `json:"reason,omitempty" maxLength:"200"`
+			}
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.CancelMeeting{MeetingID: in.ID, Reason: in.Body.Reason}))
+		})
+	huma.Register(api, post("add-agenda-item", "/meetings/{id}/agenda", "Add an agenda item, optionally about a proposal, clause or discussion of the meeting's space", "meetings"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Title string `json:"title" maxLength:"200"`
+				Ref   string `json:"ref,omitempty" doc:"proposal:ID, clause:ID or thread:ID"`
+			}
+		}) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, parley.AddAgendaItem{MeetingID: in.ID, Title: in.Body.Title, Ref: in.Body.Ref})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.AgendaItemAdded).ItemID, Seq: last(evs)}}, nil
+		})
+	type meetingItem struct {
+		ID   string `path:"id" maxLength:"64"`
+		Item string `path:"item" maxLength:"64"`
+	}
+	huma.Register(api, del("remove-agenda-item", "/meetings/{id}/agenda/{item}", "Take an item off the agenda (not the current one, nor one with notes)", "meetings"),
+		func(ctx context.Context, in *meetingItem) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.RemoveAgendaItem{MeetingID: in.ID, ItemID: in.Item}))
+		})
+	huma.Register(api, put("take-agenda-item", "/meetings/{id}/agenda/{item}/current", "Move a live meeting to an agenda item", "meetings"),
+		func(ctx context.Context, in *meetingItem) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.TakeAgendaItem{MeetingID: in.ID, ItemID: in.Item}))
+		})
+	for _, x := range []struct {
+		id, path, summary string
+		cmd               func(string) parley.Command
+	}{
+		{"start-meeting", "start", "Open the meeting, at its first agenda item", func(id string) parley.Command { return parley.StartMeeting{MeetingID: id} }},
+		{"end-meeting", "end", "Close a live meeting; everyone present leaves", func(id string) parley.Command { return parley.EndMeeting{MeetingID: id} }},
+		{"join-meeting", "join", "Record that I attend", func(id string) parley.Command { return parley.JoinMeeting{MeetingID: id} }},
+		{"leave-meeting", "leave", "Record that I left", func(id string) parley.Command { return parley.LeaveMeeting{MeetingID: id} }},
+	} {
+		huma.Register(api, post(x.id, "/meetings/{id}/"+x.path, x.summary, "meetings"),
+			func(ctx context.Context, in *idPath) (*body[Done], error) { return done(s.apiDo(ctx, x.cmd(in.ID))) })
+	}
+	huma.Register(api, post("take-note", "/meetings/{id}/notes", "Take a note in a live meeting, under an agenda item or the current one", "meetings"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				ItemID string `json:"item_id,omitempty" maxLength:"64"`
+				Body   string `json:"body" maxLength:"10000"`
+			}
+		}) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, parley.TakeNote{MeetingID: in.ID, ItemID: in.Body.ItemID, Body: in.Body.Body})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.MeetingNoteTaken).NoteID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, put("draft-minutes", "/meetings/{id}/minutes", "Set the text of the minutes; version is the one you read (0 for the first draft; 409 if it changed since). Every approval given so far is void.", "meetings"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Text    string `json:"text" maxLength:"100000"`
+				Version int    `json:"version" minimum:"0"`
+			}
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.DraftMinutes{MeetingID: in.ID, Text: in.Body.Text, Version: in.Body.Version}))
+		})
+	huma.Register(api, post("assign-action", "/meetings/{id}/actions", "Add a follow-up action to the minutes, for a party or (party_id empty) the mediator; every approval given so far is void", "meetings"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Text    string `json:"text" maxLength:"2000"`
+				PartyID string `json:"party_id,omitempty" maxLength:"64"`
+				Due     string `json:"due,omitempty" doc:"YYYY-MM-DD"`
+			}
+		}) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, parley.AssignAction{MeetingID: in.ID, Text: in.Body.Text, PartyID: in.Body.PartyID, Due: in.Body.Due})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.ActionAssigned).ActionID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, post("complete-action", "/meetings/{id}/actions/{action}/done", "Mark a follow-up action done (its party, or the mediator)", "meetings"),
+		func(ctx context.Context, in *struct {
+			ID     string `path:"id" maxLength:"64"`
+			Action string `path:"action" maxLength:"64"`
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.CompleteAction{MeetingID: in.ID, ActionID: in.Action}))
+		})
+	huma.Register(api, post("approve-minutes", "/meetings/{id}/approve", "My party approves the minutes whose hash I read (formal act); 409 if they changed since", "meetings"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Hash string `json:"hash" minLength:"64" maxLength:"64" doc:"minutes.hash of the meeting as read"`
+			}
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.ApproveMinutes{MeetingID: in.ID, Hash: in.Body.Hash}))
+		})
 }
