@@ -1,7 +1,9 @@
 // Package notify tells people by e-mail when something awaits them: a
 // proposal put to their party, a question about their party's proposal, an
-// answer, the end of a proposal. It is optional: without an SMTP server
-// configured, the in-app list of what awaits each user is all there is.
+// answer, the end of a proposal; and it sends meeting invitations, changes
+// and cancellations with a calendar file attached. It is optional: without
+// an SMTP server configured, the in-app list of what awaits each user and
+// the calendar feed are all there is.
 //
 // Each instance of a server may run a Notifier; the store records every
 // notification sent, so each is sent once.
@@ -31,6 +33,18 @@ type Mailer struct {
 
 // Send sends one plain-text message.
 func (m Mailer) Send(to, subject, body string) error {
+	msg := m.head(to, subject) + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
+		strings.ReplaceAll(body, "\n", "\r\n")
+	return m.deliver(to, msg)
+}
+
+// head is the start of a message's header, up to its content type.
+func (m Mailer) head(to, subject string) string {
+	return "From: " + m.From + "\r\nTo: " + to + "\r\nSubject: " + mime.QEncoding.Encode("utf-8", subject) + "\r\nMIME-Version: 1.0\r\n"
+}
+
+// deliver hands msg to the SMTP server.
+func (m Mailer) deliver(to, msg string) error {
 	var auth smtp.Auth
 	if m.User != "" {
 		host := m.Addr
@@ -42,9 +56,6 @@ func (m Mailer) Send(to, subject, body string) error {
 	if strings.ContainsAny(to, "\r\n") || strings.ContainsAny(m.From, "\r\n") {
 		return fmt.Errorf("notify: an address contains a line break")
 	}
-	msg := "From: " + m.From + "\r\nTo: " + to + "\r\nSubject: " + mime.QEncoding.Encode("utf-8", subject) +
-		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
-		strings.ReplaceAll(body, "\n", "\r\n")
 	return smtp.SendMail(m.Addr, auth, m.From, []string{to}, []byte(msg))
 }
 
@@ -103,7 +114,8 @@ func (n *Notifier) Handle(ctx context.Context, e parley.Event) error {
 	case *parley.ProposalExpired:
 		id, what, toProposer = d.ProposalID, "expired", true
 	default:
-		return nil
+		_, err := n.meeting(ctx, e)
+		return err
 	}
 	p, err := n.DB.ProposalByID(ctx, id)
 	if err != nil {

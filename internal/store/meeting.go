@@ -331,3 +331,32 @@ func (db *DB) CalendarFeedAccount(ctx context.Context, secret string) (string, e
 	}
 	return account, err
 }
+
+// Readers returns the accounts that may read space: those a meeting there
+// is for. Each account's rights are decided by the policy itself.
+func (db *DB) Readers(ctx context.Context, space string) ([]parley.Account, error) {
+	sp, err := scanSpace(db.sql.QueryRowContext(ctx, spaceSelect+` WHERE s.id = $1`, space))
+	if err := one(err, "space"); err != nil {
+		return nil, err
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+prefixed("a.", accountCols)+` FROM accounts a
+		WHERE a.id IN (SELECT account_id FROM members WHERE process_id = $1) ORDER BY a.username`, sp.ProcessID)
+	if err != nil {
+		return nil, fmt.Errorf("store: readers: %w", err)
+	}
+	accs, err := collect(rows, func(r scanner) (parley.Account, error) { return scanAccount(r) })
+	if err != nil {
+		return nil, err
+	}
+	var out []parley.Account
+	for _, acc := range accs {
+		a, err := db.Actor(ctx, acc.ID, sp.ProcessID)
+		if err != nil {
+			return nil, err
+		}
+		if parley.Allowed(a, parley.ActRead, sp) {
+			out = append(out, acc)
+		}
+	}
+	return out, nil
+}
