@@ -292,7 +292,7 @@ var FormalActs = map[string]bool{
 	"proposal.submitted": true, "proposal.countered": true, "proposal.accepted": true,
 	"proposal.rejected": true, "proposal.withdrawn": true,
 	"memo.alternative_adopted": true, "memo.clause_agreed": true, "memo.clause_initialled": true, "memo.initialled": true,
-	"memo.shared": true,
+	"memo.shared": true, "meeting.minutes_approved": true,
 }
 
 // ProposalInput is what a user writes in a proposal.

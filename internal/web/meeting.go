@@ -42,9 +42,11 @@ type meetingPage struct {
 	Messages []parley.Message
 	Refs     []place // what an agenda item may be about
 	Approved map[string]bool
-	Complete bool
-	Here     bool // the reader is recorded as present
-	Zones    []string
+	// ApprovalSeq is the record entry of each party's current approval.
+	ApprovalSeq map[string]int64
+	Complete    bool
+	Here        bool // the reader is recorded as present
+	Zones       []string
 }
 
 type itemNotes struct {
@@ -199,9 +201,15 @@ func (s *Server) loadMeeting(ctx context.Context, p *page, id string) (*meetingP
 	for _, pt := range mp.Parties {
 		mp.Approved[pt.ID] = m.ApprovedBy(pt.ID)
 	}
+	mp.ApprovalSeq = map[string]int64{}
 	mp.Complete = m.Approved(partyIDs(mp.Parties))
 	mp.Present = m.Present()
 	for _, x := range mp.Present {
+	for _, x := range m.Approvals {
+		if x.Hash == m.Minutes.Hash {
+			mp.ApprovalSeq[x.PartyID] = x.Seq
+		}
+	}
 		if x.AccountID == a.AccountID {
 			mp.Here = true
 		}
