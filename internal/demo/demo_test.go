@@ -281,3 +281,56 @@ func fmtList(s []string) string {
 	}
 	return out + "]"
 }
+
+// TestInstallMeetings: the demo has the heads' private talk before the
+// round with minutes approved by both, a working group's session whose
+// minutes await Russia's approval, one live now and one to come.
+func TestInstallMeetings(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.OpenSQLite(t)
+	w := store.NewWriter(db, nil)
+	t.Cleanup(w.Close)
+	sc, _ := demo.Load()
+	now := time.Now()
+	if _, err := sc.Install(ctx, db, service.New(db, w, time.Now, nil), auth.Params{Memory: 1024, Time: 1, Threads: 1}); err != nil {
+		t.Fatal(err)
+	}
+	acc, _, _ := db.AccountByUsername(ctx, "mediator")
+	med, _ := db.Actor(ctx, acc.ID, "")
+	ms, err := db.Meetings(ctx, med, med.Members[0].ProcessID, "")
+	if err != nil || len(ms) != 4 {
+		t.Fatalf("%d meetings (%v), want 4", len(ms), err)
+	}
+	parties, _ := db.Parties(ctx, med, med.Members[0].ProcessID)
+	var negotiating []string
+	for _, p := range parties {
+		if p.Kind == parley.PartyNegotiating {
+			negotiating = append(negotiating, p.ID)
+		}
+	}
+	by := map[parley.MeetingStatus][]parley.Meeting{}
+	for _, m := range ms {
+		full, err := db.Meeting(ctx, med, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		by[m.Status] = append(by[m.Status], full)
+	}
+	if len(by[parley.MeetingStatusEnded]) != 2 || len(by[parley.MeetingStatusLive]) != 1 || len(by[parley.MeetingStatusScheduled]) != 1 {
+		t.Fatalf("statuses %v", by)
+	}
+	heads, group := by[parley.MeetingStatusEnded][0], by[parley.MeetingStatusEnded][1]
+	if !heads.Approved(negotiating) || heads.GroupID != "" || heads.Duration != 20 {
+		t.Errorf("the heads' talk: %+v", heads)
+	}
+	if group.Approved(negotiating) || len(group.Approvals) != 1 || len(group.Actions) != 2 || group.Agenda[0].RefTitle == "" {
+		t.Errorf("the humanitarian session: %+v", group)
+	}
+	live := by[parley.MeetingStatusLive][0]
+	if live.CurrentItem != live.Agenda[1].ID || len(live.Present()) != 4 || live.Start.After(now) || live.End().Before(now) {
+		t.Errorf("the live session: %+v", live)
+	}
+	if next := by[parley.MeetingStatusScheduled][0]; !next.Start.After(now) || next.CallURL == "" {
+		t.Errorf("the next meeting: %+v", next)
+	}
+}
