@@ -22,16 +22,27 @@ type MemoAct struct {
 // MemoActs returns the formal acts on memorandum id that a may see, in
 // record order.
 func (db *DB) MemoActs(ctx context.Context, a parley.Actor, id string) ([]MemoAct, error) {
-	m, items, err := db.Memo(ctx, a, id)
+	// The memorandum and its clauses' identifiers only: the page that
+	// shows the acts has read the texts already.
+	q := args{id}
+	m, err := readMemo(ctx, db.sql, `JOIN spaces s ON s.id = m.space_id WHERE m.id = $1 AND `+canRead(spaceCols, a, &q), q...)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT id FROM clauses WHERE memo_id = $1`, m.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: clauses of a memorandum: %w", err)
+	}
+	ids, err := collect(rows, scanString)
 	if err != nil {
 		return nil, err
 	}
 	clauses := map[string]bool{}
-	for _, c := range items {
-		clauses[c.ID] = true
+	for _, c := range ids {
+		clauses[c] = true
 	}
-	q := args{m.SpaceID}
-	rows, err := db.sql.QueryContext(ctx, `SELECT e.entry, e.space_kind, e.party_id, e.group_id, e.with_mediator, COALESCE(ac.display_name, e.actor)
+	q = args{m.SpaceID}
+	rows, err = db.sql.QueryContext(ctx, `SELECT e.entry, e.space_kind, e.party_id, e.group_id, e.with_mediator, COALESCE(ac.display_name, e.actor)
 		FROM entries e LEFT JOIN accounts ac ON ac.id = e.actor
 		WHERE e.space_id = $1 AND e.type IN ('memo.alternative_adopted', 'memo.clause_agreed', 'memo.clause_initialled', 'memo.initialled')
 		AND `+canSeeEntry(a, &q)+` ORDER BY e.seq`, q...)
