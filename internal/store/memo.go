@@ -462,18 +462,22 @@ func sortByNumber(cs []parley.Clause) {
 		}
 		return out
 	}
+	// The keys are sorted with the items' places, not the items: a
+	// clause is a large struct, and moving it is what a sort costs most.
 	type keyed struct {
 		key []int
-		c   parley.Clause
+		i   int
 	}
 	ks := make([]keyed, len(cs))
 	for i, c := range cs {
-		ks[i] = keyed{key(c.Number), c}
+		ks[i] = keyed{key(c.Number), i}
 	}
 	slices.SortStableFunc(ks, func(a, b keyed) int { return slices.Compare(a.key, b.key) })
-	for i := range ks {
-		cs[i] = ks[i].c
+	sorted := make([]parley.Clause, len(cs))
+	for i, k := range ks {
+		sorted[i] = cs[k.i]
 	}
+	copy(cs, sorted)
 }
 
 // Memo returns memorandum id if a may read its space.
