@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"html"
+	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,6 +48,7 @@ type memoPage struct {
 	Items     []clauseView
 	View      string        // "side" (languages side by side) or one language
 	Shown     []parley.Lang // the languages shown
+	Cols      int           // how many languages are shown: the versions' columns
 	Can       map[string]bool
 	Blocked   string // why the memorandum cannot be initialled yet, for the disabled button
 	Places    []place
@@ -57,25 +61,109 @@ type memoPage struct {
 	ShareTo   []spaceView       // working groups' spaces the reader may share this caucus draft with
 }
 
-// clauseView is a clause with what the reader may do to it.
+// memoQuery says what a request shows of a memorandum.
+type memoQuery struct {
+	View     string        // "side" (languages side by side) or one language
+	Open     string        // the form asked for: "<clause>.edit.<lang>", "<clause>.table" or "<clause>.link"
+	Clause   string        // one section or clause alone, or "" for the whole memorandum
+	Conflict *memoConflict // a stale edit sent back, its current text still to be read
+}
+
+// memoRequest reads a memorandum page's query: the view and the form asked open.
+func memoRequest(r *http.Request) memoQuery {
+	q := r.URL.Query()
+	return memoQuery{View: q.Get("view"), Open: q.Get("open")}
+}
+
+// clauseView is a section or a clause as the page shows it, with what the
+// reader may do to it. What the template shows is worked out here, into
+// plain fields: the template runs for each of a memorandum's hundreds of
+// clauses, and reading a field is the cheapest thing it does (calling a
+// method or a function, or reading the field of an embedded struct, costs
+// several times more).
 type clauseView struct {
-	parley.Clause
-	Alts     []altView
-	Can      map[string]bool
-	Confirm  map[parley.Lang]bool // the reader may confirm this out-of-date version
-	SignOff  map[parley.Lang]bool // the reader's party may sign off this version
-	AgreedBy []parley.Party
-	InitBy   []parley.Party
-	Tabled   bool            // the clause stands in brackets
-	Acts     []store.MemoAct // its formal acts, with their record entries
+	ID, Number  string
+	Section     bool
+	Status      parley.ClauseStatus
+	StatusLabel string
+	Tabled      bool // the clause stands in brackets
+	Version     int
+	Texts       parley.Texts
+	Links       []parley.ClauseLink
+	AgreedBy    string // the parties that agreed to it ad referendum, by name
+	InitBy      string // the parties whose heads initialled it, by name
+	Acts        []clauseAct
+	Versions    []versionView // in the languages shown
+	Alts        []altView
+	Agree       bool      // the reader may agree to it ad referendum
+	Initial     bool      // the reader may initial it
+	Edit        bool      // the reader may change its texts
+	LinkForm    *formLink // unfolds the form that links a proposal or thread
+	TableForm   *formLink // unfolds the form that tables an alternative
+	Open        openForm  // the form shown unfolded, if any
+}
+
+// versionView is a section's or clause's version in one language.
+type versionView struct {
+	Lang     parley.Lang
+	Name     string        // the language's name, in the reader's language
+	Text     string        // as written
+	HTML     template.HTML // as shown: escaped, its lines and links kept
+	Stale    bool          // out of date with the last change
+	Alts     []altLine     // the clause's alternatives in this language
+	Confirm  bool          // the reader may confirm it still matches
+	SignOff  bool          // the reader's party may sign it off
+	SignedBy string        // the parties that signed it off, by name
+	Edit     *formLink     // unfolds its edit form, for a reader who may edit
+	Editing  bool          // its edit form is unfolded
+}
+
+// altLine is an alternative's text as one version shows it.
+type altLine struct {
+	Lang     parley.Lang
+	LangName string // when the text is in another language than the version's
+	HTML     template.HTML
+	Mark     string // "Alternative B · Ukraine"
+}
+
+// clauseAct is a formal act on a clause, linked to its record entry.
+type clauseAct struct {
+	Seq   int64
+	Title string // the act, the party, who and when
+}
+
+// formLink is a link that unfolds one form of a clause. Its attributes
+// lead to the page with that form open, at the clause, for a browser
+// without script (href), and to the clause alone with it open, which htmx
+// puts in place of the clause (hx-get). They are written here, escaped,
+// as one attribute string: a page has a link for each version of each
+// clause, and the template escapes one value much faster than two URLs.
+type formLink struct {
+	Attrs template.HTMLAttr
+	Label string
+}
+
+// openForm is the form of a clause that a page shows unfolded: the one the
+// reader asked for, or one sent back with a complaint or a conflict. Every
+// other form of every clause is a link that fetches it: a memorandum of
+// 500 clauses would otherwise carry a thousand text boxes.
+type openForm struct {
+	Edit     parley.Lang // the language whose edit form is open
+	EditText string      // what its text box holds: the current text, or what the reader sent
+	Conflict bool        // the edit was stale: the page shows both texts
+	Table    bool        // the form that tables an alternative
+	Link     bool        // the form that links a proposal or thread
+	Asked    bool        // opened at the reader's request: it takes the focus
+	SentBack bool        // sent back with a complaint: the reader's input is in the page's form
 }
 
 type altView struct {
-	parley.Alternative
-	Letter   string
-	Stances  []partyStance
-	Can      map[string]bool
-	Accepted bool // by every negotiating party
+	ID, Letter string
+	Kind       parley.BracketKind
+	TabledBy   string // the party, by name
+	Stances    []partyStance
+	Can        map[string]bool
+	Accepted   bool // by every negotiating party
 }
 
 type partyStance struct {
@@ -121,10 +209,22 @@ func partiesOf(v *processView, ids []string) []parley.Party {
 	return out
 }
 
-func (s *Server) loadMemo(ctx context.Context, p *page, id, view string) (*memoPage, error) {
+func (s *Server) loadMemo(ctx context.Context, p *page, id string, q memoQuery) (*memoPage, error) {
 	m, items, err := s.db.Memo(ctx, p.Actor, id)
 	if err != nil {
 		return nil, err
+	}
+	all := items
+	if q.Clause != "" {
+		items = nil
+		for _, c := range all {
+			if c.ID == q.Clause {
+				items = append(items, c)
+			}
+		}
+		if items == nil {
+			return nil, parley.Errorf(parley.ENOTFOUND, "No such clause in this memorandum.")
+		}
 	}
 	v, err := s.loadProcess(ctx, p.Actor, m.ProcessID, p.Lang)
 	if err != nil {
@@ -147,10 +247,11 @@ func (s *Server) loadMemo(ctx context.Context, p *page, id, view string) (*memoP
 	mp.View = "side"
 	mp.Shown = m.Languages
 	for _, l := range m.Languages {
-		if string(l) == view {
-			mp.View, mp.Shown = view, []parley.Lang{l}
+		if string(l) == q.View {
+			mp.View, mp.Shown = q.View, []parley.Lang{l}
 		}
 	}
+	mp.Cols = len(mp.Shown)
 	if mem, ok := a.In(m.ProcessID); ok && containsID(set.Parties, mem.PartyID) {
 		mp.Alternat = mem.PartyID
 	} else if len(set.Parties) > 0 {
@@ -197,56 +298,228 @@ func (s *Server) loadMemo(ctx context.Context, p *page, id, view string) (*memoP
 			mp.Linkable = append(mp.Linkable, place{Value: "t:" + x.ID, Label: p.T("thread.title") + ": " + x.Title})
 		}
 	}
-	_, err = parley.DecideInitialMemo(a, set, items, env)
+	_, err = parley.DecideInitialMemo(a, set, all, env)
 	switch {
 	case err == nil:
 		mp.Can["initial"] = true
 	case parley.ErrorCode(err) == parley.ECONFLICT && !containsID(m.Initialled, partyOf(a, m.ProcessID)):
 		mp.Blocked = parley.ErrorMessage(err) // shown disabled, with the reason
 	}
+	views := newClauseViews(mp, p)
 	for _, c := range items {
-		cv := clauseView{Clause: c, Can: map[string]bool{}, Confirm: map[parley.Lang]bool{}, SignOff: map[parley.Lang]bool{},
-			AgreedBy: partiesOf(v, c.Agreed), InitBy: partiesOf(v, c.Initialled), Tabled: c.Kind == parley.KindClause && c.Status == parley.ClauseStatusBracketed}
-		cv.Can["edit"] = mp.Can["add"]
-		cv.Can["table"] = mp.Can["add"] && c.Kind == parley.KindClause
-		cv.Can["agree"] = ok(parley.DecideAgreeClause(a, set, c, env))
-		cv.Can["initial"] = ok(parley.DecideInitialClause(a, set, c, env))
-		for _, l := range m.Languages {
-			cv.Confirm[l] = ok(parley.DecideConfirmTranslation(a, set, c, parley.ConfirmTranslation{ClauseID: c.ID, Lang: l}, env))
-			cv.SignOff[l] = c.Kind == parley.KindClause && ok(parley.DecideSignOffLanguage(a, set, c, parley.SignOffLanguage{ClauseID: c.ID, Lang: l}, env))
+		cv := views.view(c)
+		cv.Agree = ok(parley.DecideAgreeClause(a, set, c, env))
+		cv.Initial = ok(parley.DecideInitialClause(a, set, c, env))
+		for i := range cv.Versions {
+			l := cv.Versions[i].Lang
+			cv.Versions[i].Confirm = ok(parley.DecideConfirmTranslation(a, set, c, parley.ConfirmTranslation{ClauseID: c.ID, Lang: l}, env))
+			cv.Versions[i].SignOff = !cv.Section && ok(parley.DecideSignOffLanguage(a, set, c, parley.SignOffLanguage{ClauseID: c.ID, Lang: l}, env))
 		}
 		for i, alt := range c.Alternatives {
-			av := altView{Alternative: alt, Letter: altLetter(i), Can: map[string]bool{}, Accepted: true}
-			for _, party := range mp.Parties {
-				st := alt.Stances[party.ID]
-				av.Stances = append(av.Stances, partyStance{Party: party, Stance: st})
-				if st != parley.StanceAccepts {
-					av.Accepted = false
-				}
-			}
+			av := &cv.Alts[i]
 			for _, st := range []parley.Stance{parley.StanceAccepts, parley.StanceReserves, parley.StanceRejects, parley.StanceAwaiting} {
 				av.Can[string(st)] = ok(parley.DecideTakeStance(a, set, c, parley.TakeStance{AlternativeID: alt.ID, Stance: st}, env))
 			}
 			av.Can["withdraw"] = ok(parley.DecideWithdrawAlternative(a, set, c, parley.WithdrawAlternative{AlternativeID: alt.ID}, env))
 			av.Can["adopt"] = ok(parley.DecideAdoptAlternative(a, set, c, parley.AdoptAlternative{AlternativeID: alt.ID}, env))
-			cv.Alts = append(cv.Alts, av)
 		}
 		mp.Items = append(mp.Items, cv)
 	}
-	mp.Places = places(items, p)
+	mp.Places = places(all, p)
 	if mp.Acts, err = s.db.MemoActs(ctx, a, m.ID); err != nil {
 		return nil, err
 	}
 	mp.Number = map[string]string{}
-	for i := range mp.Items {
-		mp.Number[mp.Items[i].ID] = mp.Items[i].Number
-		for _, act := range mp.Acts {
-			if act.ClauseID == mp.Items[i].ID {
-				mp.Items[i].Acts = append(mp.Items[i].Acts, act)
+	for _, c := range all {
+		mp.Number[c.ID] = c.Number
+	}
+	at := map[string]int{}
+	for i, c := range mp.Items {
+		at[c.ID] = i
+	}
+	for _, act := range mp.Acts {
+		if i, ok := at[act.ClauseID]; ok {
+			title := p.T("act."+act.Type) + " · " + v.Party[act.Party].Names.In(p.Lang) + " · " + act.Actor + " · " + p.Time(act.At)
+			mp.Items[i].Acts = append(mp.Items[i].Acts, clauseAct{Seq: act.Seq, Title: title})
+		}
+	}
+	if c := q.Conflict; c != nil {
+		for _, x := range all {
+			if x.ID == c.ClauseID {
+				c.Current, c.Version = x.Texts[c.Lang], x.Version
 			}
 		}
 	}
+	mp.Conflict = q.Conflict
+	mp.openForms(p, q.Open)
 	return mp, nil
+}
+
+// openForms marks the forms a page shows unfolded: the one asked for in
+// open, a stale edit's (with both texts), and one sent back with a
+// complaint (with what the reader sent).
+func (mp *memoPage) openForms(p *page, open string) {
+	clause, form, _ := strings.Cut(open, ".")
+	form, lang, _ := strings.Cut(form, ".")
+	sent := p.Value("clause")
+	for i := range mp.Items {
+		c := &mp.Items[i]
+		if c.ID == clause {
+			switch {
+			case form == "edit" && c.Edit && containsLang(mp.Shown, parley.Lang(lang)):
+				c.Open.Edit, c.Open.EditText = parley.Lang(lang), c.Texts[parley.Lang(lang)]
+			case form == "table" && c.TableForm != nil:
+				c.Open.Table = true
+			case form == "link" && c.LinkForm != nil:
+				c.Open.Link = true
+			}
+			c.Open.Asked = c.Open != openForm{}
+		}
+		if c.ID == sent && (len(p.Errors) > 0 || mp.Conflict != nil) {
+			f := p.Form
+			switch {
+			case mp.Conflict != nil && mp.Conflict.ClauseID == c.ID && c.Edit:
+				c.Open = openForm{Edit: mp.Conflict.Lang, EditText: mp.Conflict.Yours, Conflict: true}
+			case f.Has("version") && c.Edit: // an edit
+				c.Open = openForm{Edit: parley.Lang(f.Get("lang")), EditText: f.Get("text"), SentBack: true}
+			case f.Has("kind") && c.TableForm != nil: // an alternative tabled
+				c.Open = openForm{Table: true, SentBack: true}
+			case f.Has("target") && c.LinkForm != nil: // a link
+				c.Open = openForm{Link: true, SentBack: true}
+			}
+		}
+		for i := range c.Versions {
+			c.Versions[i].Editing = c.Versions[i].Lang == c.Open.Edit
+		}
+		if c.Open.Table {
+			c.TableForm = nil
+		}
+		if c.Open.Link {
+			c.LinkForm = nil
+		}
+	}
+}
+
+// clauseViews makes the views of a page's sections and clauses, with
+// what is the same for all of them worked out once.
+type clauseViews struct {
+	mp    *memoPage
+	p     *page
+	names map[parley.Lang]string // the shown languages' names
+	edit  map[parley.Lang]string // the labels of their edit links
+	// The addresses of the links that unfold a form, escaped for an
+	// attribute, up to the clause: "/memos/<memo>?view=<view>&amp;open=",
+	// "/memos/<memo>/clause/" and "?view=<view>&amp;open=".
+	page, clause, open string
+}
+
+func newClauseViews(mp *memoPage, p *page) clauseViews {
+	vs := clauseViews{mp: mp, p: p, names: map[parley.Lang]string{}, edit: map[parley.Lang]string{}}
+	for _, l := range mp.Shown {
+		vs.names[l] = p.T("lang." + string(l))
+		vs.edit[l] = p.T("memo.edit", "Lang", vs.names[l])
+	}
+	memo := html.EscapeString(url.PathEscape(mp.Memo.ID))
+	vs.open = "?view=" + html.EscapeString(url.QueryEscape(mp.View)) + "&amp;open="
+	vs.page = "/memos/" + memo + vs.open
+	vs.clause = "/memos/" + memo + "/clause/"
+	return vs
+}
+
+// view is what the page shows of c. What the reader may decide about it
+// is left to loadMemo, which has the decisions' setting.
+func (vs clauseViews) view(c parley.Clause) clauseView {
+	mp, p := vs.mp, vs.p
+	cv := clauseView{ID: c.ID, Number: c.Number, Section: c.Kind == parley.KindSection, Status: c.Status,
+		Tabled: c.Kind == parley.KindClause && c.Status == parley.ClauseStatusBracketed, Version: c.Version, Texts: c.Texts, Links: c.Links,
+		AgreedBy: partyNames(mp.processView, c.Agreed, p.Lang), InitBy: partyNames(mp.processView, c.Initialled, p.Lang), Edit: mp.Can["add"]}
+	id := html.EscapeString(url.PathEscape(c.ID))
+	switch c.Status {
+	case parley.ClauseStatusInitialled:
+		cv.StatusLabel = p.T("memo.status_initialled")
+	case parley.ClauseStatusAgreed:
+		cv.StatusLabel = p.T("memo.status_agreed")
+	default:
+		cv.StatusLabel = p.T("memo.status_bracketed")
+	}
+	if !cv.Section {
+		if cv.Edit {
+			cv.TableForm = vs.formLink(id, "table", p.T("memo.table_alternative"))
+		}
+		if len(mp.Linkable) > 0 {
+			cv.LinkForm = vs.formLink(id, "link", p.T("memo.link"))
+		}
+	}
+	for i, alt := range c.Alternatives {
+		av := altView{ID: alt.ID, Letter: altLetter(i), Kind: alt.Kind, TabledBy: mp.Party[alt.TabledBy].Names.In(p.Lang), Can: map[string]bool{}, Accepted: true}
+		for _, party := range mp.Parties {
+			st := alt.Stances[party.ID]
+			av.Stances = append(av.Stances, partyStance{Party: party, Stance: st})
+			if st != parley.StanceAccepts {
+				av.Accepted = false
+			}
+		}
+		cv.Alts = append(cv.Alts, av)
+	}
+	cv.Versions = make([]versionView, len(mp.Shown))
+	for i, l := range mp.Shown {
+		v := versionView{Lang: l, Name: vs.names[l], Text: c.Texts[l], Stale: containsLang(c.Stale, l)}
+		if cv.Edit {
+			v.Edit = vs.formLink(id, "edit."+string(l), vs.edit[l])
+		}
+		if !cv.Section {
+			v.HTML = formatText(v.Text)
+			v.SignedBy = partyNames(mp.processView, c.SignedOff[l], p.Lang)
+			for k, alt := range c.Alternatives {
+				// A reader of one version sees every alternative: in
+				// the first language it has if not in this one.
+				text, in := alt.Texts[l], l
+				for _, x := range mp.Memo.Languages {
+					if text != "" || len(mp.Shown) > 1 {
+						break
+					}
+					text, in = alt.Texts[x], x
+				}
+				if text == "" {
+					continue
+				}
+				at := altLine{Lang: in, HTML: formatText(text), Mark: p.T("memo.alternative", "Letter", cv.Alts[k].Letter) + " · " + cv.Alts[k].TabledBy}
+				if in != l {
+					at.LangName = p.T("lang." + string(in))
+				}
+				v.Alts = append(v.Alts, at)
+			}
+		}
+		cv.Versions[i] = v
+	}
+	return cv
+}
+
+// formLink makes the link that unfolds the form of clause id ("edit.<lang>",
+// "table" or "link"); id is escaped for an attribute already.
+func (vs clauseViews) formLink(id, form, label string) *formLink {
+	return &formLink{Attrs: template.HTMLAttr(`href="` + vs.page + id + "." + form + "#c-" + id + `" hx-get="` + vs.clause + id + vs.open + id + "." + form + `"`), Label: label}
+}
+
+// partyNames names the parties ids in l, comma-separated.
+func partyNames(v *processView, ids []string, l parley.Lang) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(v.Party[id].Names.In(l))
+	}
+	return b.String()
+}
+
+func containsLang(ls []parley.Lang, l parley.Lang) bool {
+	for _, x := range ls {
+		if x == l {
+			return true
+		}
+	}
+	return false
 }
 
 func partyOf(a parley.Actor, process string) string {
@@ -359,18 +632,14 @@ func (s *Server) memoPage(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.member(w, r); !ok {
 		return
 	}
-	s.showMemo(w, r, s.page(r, "memo.title"), http.StatusOK, nil)
-}
-
-func (s *Server) showMemo(w http.ResponseWriter, r *http.Request, p *page, status int, conflict *memoConflict) {
-	mp, err := s.loadMemo(r.Context(), p, r.PathValue("memo"), r.URL.Query().Get("view"))
+	p := s.page(r, "memo.title")
+	mp, err := s.loadMemo(r.Context(), p, r.PathValue("memo"), memoRequest(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	mp.Conflict = conflict
 	p.Data = mp
-	s.render(w, r, status, "memo.html", p)
+	s.render(w, r, http.StatusOK, "memo.html", p)
 }
 
 // memoBody is the memorandum page's live part alone, fetched again when
@@ -380,13 +649,32 @@ func (s *Server) memoBody(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := s.page(r, "memo.title")
-	mp, err := s.loadMemo(r.Context(), p, r.PathValue("memo"), r.URL.Query().Get("view"))
+	mp, err := s.loadMemo(r.Context(), p, r.PathValue("memo"), memoQuery{View: r.URL.Query().Get("view")})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	p.Data = mp
 	s.renderFragment(w, r, "memo.html", "memo-body", p)
+}
+
+// memoClause is one section or clause of a memorandum alone, with the form
+// asked for in open unfolded, or with none: the page fetches it in place of
+// the clause when the reader opens or closes one of its forms.
+func (s *Server) memoClause(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.member(w, r); !ok {
+		return
+	}
+	p := s.page(r, "memo.title")
+	q := memoRequest(r)
+	q.Clause = r.PathValue("clause")
+	mp, err := s.loadMemo(r.Context(), p, r.PathValue("memo"), q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Data = mp
+	s.renderFragment(w, r, "memo.html", "memo-one", p)
 }
 
 // memoAct runs one act on a memorandum from its page. A refusal for the
@@ -448,23 +736,15 @@ func (s *Server) memoAct(w http.ResponseWriter, r *http.Request) {
 	if code := parley.ErrorCode(err); code == parley.EINVALID || code == parley.ECONFLICT {
 		p := s.page(r, "memo.title")
 		p.Form, p.Errors = f, fields(err)
-		var conflict *memoConflict
+		q := memoQuery{View: r.URL.Query().Get("view")}
 		if act == "text" && code == parley.ECONFLICT {
-			conflict = &memoConflict{ClauseID: clause, Lang: lang, Yours: f.Get("text")}
+			q.Conflict = &memoConflict{ClauseID: clause, Lang: lang, Yours: f.Get("text")}
 		}
-		mp, lerr := s.loadMemo(r.Context(), p, id, r.URL.Query().Get("view"))
+		mp, lerr := s.loadMemo(r.Context(), p, id, q)
 		if lerr != nil {
 			s.fail(w, r, lerr)
 			return
 		}
-		if conflict != nil {
-			for _, c := range mp.Items {
-				if c.ID == clause {
-					conflict.Current, conflict.Version = c.Texts[lang], c.Version
-				}
-			}
-		}
-		mp.Conflict = conflict
 		p.Data = mp
 		s.render(w, r, status(code), "memo.html", p)
 		return
@@ -514,24 +794,6 @@ func (p *page) MemosIn(space string) []parley.Memorandum {
 		}
 	}
 	return out
-}
-
-// Text is the clause's version in l.
-func (c clauseView) Text(l parley.Lang) string { return c.Texts[l] }
-
-// Stale reports whether version l is out of date.
-func (c clauseView) IsStale(l parley.Lang) bool {
-	for _, x := range c.Stale {
-		if x == l {
-			return true
-		}
-	}
-	return false
-}
-
-// SignedBy lists the parties that signed off version l.
-func (mp *memoPage) SignedBy(c clauseView, l parley.Lang) []parley.Party {
-	return partiesOf(mp.processView, c.SignedOff[l])
 }
 
 // --- The print view ---
@@ -752,27 +1014,4 @@ func (p *page) Checked(field, value string) bool {
 type memoDetail struct {
 	Memo    parley.Memorandum `json:"memo"`
 	Clauses []parley.Clause   `json:"clauses" doc:"Sections and clauses in document order, numbered."`
-}
-
-// altVersion is an alternative's text in one language.
-type altVersion struct {
-	Text string
-	Lang parley.Lang
-}
-
-// In returns the alternative's text in l; when it has none and other
-// is true (one language shown), its text in the first language it has,
-// so that a reader of one version still sees every alternative.
-func (a altView) In(l parley.Lang, langs []parley.Lang, other bool) *altVersion {
-	if t := a.Texts[l]; t != "" {
-		return &altVersion{Text: t, Lang: l}
-	}
-	if other {
-		for _, x := range langs {
-			if t := a.Texts[x]; t != "" {
-				return &altVersion{Text: t, Lang: x}
-			}
-		}
-	}
-	return nil
 }

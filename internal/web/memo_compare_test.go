@@ -42,7 +42,7 @@ func TestMemoVersionsAndComparison(t *testing.T) {
 		"text_en": {"<script>alert(1)</script> The parties cease fire."}}); status != http.StatusSeeOther {
 		t.Fatalf("add a clause: %d %s", status, body)
 	}
-	clause := mediator.first("/memos/"+memo, `name="clause" value="([^"]+)"`)
+	clause := mediator.first("/memos/"+memo, `<article class="clause[^"]*" id="c-([^"]+)"`)
 	if status, body := mediator.post("/memos/"+memo+"/versions", url.Values{"name": {"Before <b>"}}); status != http.StatusSeeOther {
 		t.Fatalf("name a version: %d %s", status, body)
 	}

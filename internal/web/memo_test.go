@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -105,7 +106,7 @@ func TestMemoStaleEdit(t *testing.T) {
 	a, b := s.signedIn(t, "heada"), s.signedIn(t, "headb")
 	version := func(c *http.Client, clause string) string {
 		t.Helper()
-		_, page := s.get(t, c, "/memos/"+memo)
+		_, page := s.get(t, c, "/memos/"+memo+"?open="+clause+".edit.en")
 		for _, m := range versionRE.FindAllStringSubmatch(page, -1) {
 			if m[1] == clause {
 				return m[2]
@@ -132,10 +133,14 @@ func TestMemoStaleEdit(t *testing.T) {
 	if st != http.StatusConflict {
 		t.Fatalf("stale edit: %d, want 409", st)
 	}
-	for _, want := range []string{"takes effect on signature by both heads.", "takes effect ten days after signature.", `class="conflict"`} {
+	for _, want := range []string{"takes effect on signature by both heads.", "takes effect ten days after signature.", `class="conflict"`,
+		`data-clause="` + clause + `" data-lang="en"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the refused edit's page lacks %q", want)
 		}
+	}
+	if n := strings.Count(body, `name="text"`); n != 1 {
+		t.Errorf("the refused edit's page has %d edit forms, want its own, open", n)
 	}
 	_, items, err := s.DB.Memo(t.Context(), s.HeadA, memo)
 	if err != nil {
@@ -426,5 +431,153 @@ func TestMemoShare(t *testing.T) {
 	}
 	if _, _, err := s.DB.Memo(ctx, s.HeadB, draft); parley.ErrorCode(err) != parley.ENOTFOUND {
 		t.Errorf("B reads the original in A's caucus: %v", err)
+	}
+}
+
+// TestMemoFormsOnDemand: the memorandum carries no form per clause, only
+// the links that unfold one; the page with open=… and the clause fetched
+// alone (for htmx) show that one form, with the current text and version,
+// to a reader who may use it.
+func TestMemoFormsOnDemand(t *testing.T) {
+	s := newSite(t)
+	memo, clauses := memoFixture(t, s)
+	clause := clauses[3]
+	s.Must(t, s.HeadA, parley.StartThread{SpaceID: s.GroupSpace(parley.GroupPolitical).ID, Title: "Entry into force", Body: "On signature?"})
+	c := s.signedIn(t, "heada")
+
+	_, page := s.get(t, c, "/memos/"+memo)
+	if n := strings.Count(page, `name="text"`); n != 0 {
+		t.Errorf("the memorandum carries %d edit forms; want none until one is asked for", n)
+	}
+	if strings.Contains(page, `action="/memos/`+memo+`/table`) || strings.Contains(page, `action="/memos/`+memo+`/link`) {
+		t.Error("the memorandum carries the forms to table an alternative or link a clause")
+	}
+	for _, want := range []string{
+		`href="/memos/` + memo + `?view=side&amp;open=` + clause + `.edit.en#c-` + clause + `"`,
+		`hx-get="/memos/` + memo + `/clause/` + clause + `?view=side&amp;open=` + clause + `.edit.en"`,
+		`open=` + clause + `.edit.ru`, `open=` + clause + `.table`, `open=` + clause + `.link`,
+		`<article class="clause clause-bracketed" id="c-` + clause + `" role="listitem" aria-labelledby="n-` + clause + `" hx-target="this" hx-swap="outerHTML">`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the memorandum lacks %s", want)
+		}
+	}
+
+	editForm := regexp.MustCompile(`(?s)<textarea id="e-` + clause + `-en" name="text"[^>]*>([^<]*)</textarea>`)
+	for _, path := range []string{"/memos/" + memo + "?open=" + clause + ".edit.en", "/memos/" + memo + "/clause/" + clause + "?open=" + clause + ".edit.en"} {
+		resp, body := s.get(t, c, path)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, resp.StatusCode)
+		}
+		m := editForm.FindStringSubmatch(body)
+		if m == nil || html.UnescapeString(m[1]) != "This memorandum takes effect on signature.\nIt is done in English and Russian." {
+			t.Errorf("GET %s: no edit form with the current English text: %q", path, m)
+		}
+		if n := strings.Count(body, `name="text"`); n != 1 {
+			t.Errorf("GET %s: %d edit forms, want the one asked for", path, n)
+		}
+		for _, want := range []string{`name="version" value="1"`, `data-editing data-memo="` + memo + `" data-clause="` + clause + `" data-lang="en"`,
+			`hx-get="/memos/` + memo + `/clause/` + clause + `?view=side"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("GET %s lacks %s", path, want)
+			}
+		}
+	}
+	_, one := s.get(t, c, "/memos/"+memo+"/clause/"+clause+"?open="+clause+".edit.en")
+	if !strings.HasPrefix(strings.TrimSpace(one), `<article class="clause`) || strings.Contains(one, "<html") || strings.Count(one, "<article") != 1 {
+		t.Errorf("the clause alone is not one article:\n%.300s", one)
+	}
+	_, closed := s.get(t, c, "/memos/"+memo+"/clause/"+clause+"?view=ru")
+	if strings.Contains(closed, "<textarea") || !strings.Contains(closed, `open=`+clause+`.edit.ru`) || strings.Contains(closed, `.edit.en`) {
+		t.Errorf("the clause alone, in Russian, with no form asked for:\n%s", closed)
+	}
+	for _, open := range []string{clause + ".table", clause + ".link"} {
+		_, body := s.get(t, c, "/memos/"+memo+"/clause/"+clause+"?open="+open)
+		action := `action="/memos/` + memo + `/` + strings.TrimPrefix(open, clause+".") + `?view=side"`
+		if !strings.Contains(body, action) || !strings.Contains(body, "data-open-form") {
+			t.Errorf("open=%s: the form is not there:\n%s", open, body)
+		}
+	}
+	if _, body := s.get(t, c, "/memos/"+memo+"/clause/"+clauses[0]+"?open="+clauses[0]+".table"); strings.Contains(body, "/table?") {
+		t.Error("a section offers to table an alternative")
+	}
+}
+
+// TestMemoClauseAlone: the clause fetched alone answers as the page does to
+// who may not read it, and offers no form to who may not use it.
+func TestMemoClauseAlone(t *testing.T) {
+	s := newSite(t)
+	memo, clauses := memoFixture(t, s)
+	other, _ := memoFixture(t, s)
+	tests := []struct {
+		name, user, path string
+		status           int
+	}{
+		{"a clause", "heada", "/memos/" + memo + "/clause/" + clauses[2], http.StatusOK},
+		{"no such clause", "heada", "/memos/" + memo + "/clause/nonexistent", http.StatusNotFound},
+		{"a clause of another memorandum", "heada", "/memos/" + other + "/clause/" + clauses[2], http.StatusNotFound},
+		{"a memorandum the reader may not read", "observer", "/memos/" + memo + "/clause/" + clauses[2], http.StatusNotFound},
+	}
+	clients := map[string]*http.Client{"heada": s.signedIn(t, "heada"), "observer": s.signedIn(t, "observer")}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if resp, body := s.get(t, clients[tt.user], tt.path); resp.StatusCode != tt.status {
+				t.Errorf("GET %s as %s: %d, want %d\n%.300s", tt.path, tt.user, resp.StatusCode, tt.status, body)
+			}
+		})
+	}
+	if resp, _ := s.get(t, clients["observer"], "/memos/"+memo); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the page itself, to the observer: %d, want 404 as for its clause", resp.StatusCode)
+	}
+
+	// The observer reads the humanitarian group's memorandum but writes
+	// nothing in it: no link unfolds a form, and asking for one shows none.
+	space := s.GroupSpace(parley.GroupHumanitarian)
+	hum := s.Must(t, s.Mediator, parley.CreateMemo{SpaceID: space.ID, Title: "Corridors", Mode: parley.JointDrafting,
+		Languages: []parley.Lang{parley.English}})[0].Data.(*parley.MemoCreated).MemoID
+	clause := s.Must(t, s.Mediator, parley.AddClause{MemoID: hum, Kind: parley.KindClause, Texts: parley.Texts{parley.English: "A corridor opens."}})[0].Data.(*parley.ClauseAdded).ClauseID
+	obs := clients["observer"]
+	for _, path := range []string{"/memos/" + hum, "/memos/" + hum + "?open=" + clause + ".edit.en", "/memos/" + hum + "/clause/" + clause + "?open=" + clause + ".edit.en",
+		"/memos/" + hum + "/clause/" + clause + "?open=" + clause + ".table", "/memos/" + hum + "/clause/" + clause + "?open=" + clause + ".link"} {
+		resp, body := s.get(t, obs, path)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "A corridor opens.") {
+			t.Errorf("GET %s as the observer: %d", path, resp.StatusCode)
+		}
+		if strings.Contains(body, "open="+clause) || strings.Contains(body, "<textarea") || strings.Contains(body, "data-open-form") {
+			t.Errorf("GET %s offers the observer a form", path)
+		}
+	}
+}
+
+// TestMemoFormsSentBack: a form refused for its content comes back open
+// on its clause, with what the reader sent and the complaint; the others
+// stay folded.
+func TestMemoFormsSentBack(t *testing.T) {
+	s := newSite(t)
+	memo, clauses := memoFixture(t, s)
+	c := s.signedIn(t, "heada")
+	clause := clauses[3]
+	text := "This memorandum takes effect on signature.\nIt is done in English and Russian."
+	resp := s.post(t, c, "/memos/"+memo+"/text", url.Values{"clause": {clause}, "lang": {"en"}, "version": {"1"}, "text": {text}})
+	b, _ := io.ReadAll(resp.Body)
+	body := string(b)
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("an unchanged text: %d, want 400", resp.StatusCode)
+	}
+	for _, want := range []string{`id="err-text"`, `<textarea id="e-` + clause + `-en" name="text"`, `data-clause="` + clause + `" data-lang="en"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page sent back lacks %s", want)
+		}
+	}
+	if n := strings.Count(body, `name="text"`); n != 1 {
+		t.Errorf("the page sent back has %d edit forms, want 1", n)
+	}
+
+	resp = s.post(t, c, "/memos/"+memo+"/table", url.Values{"clause": {clauses[2]}, "kind": {"instructions"}, "text_ru": {"  "}})
+	b, _ = io.ReadAll(resp.Body)
+	body = string(b)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `action="/memos/`+memo+`/table?view=side"`) ||
+		!strings.Contains(body, `<option value="instructions" selected>`) || strings.Contains(body, `open=`+clauses[2]+`.table`) {
+		t.Errorf("an alternative without text: %d, its form not sent back open with the kind chosen", resp.StatusCode)
 	}
 }

@@ -88,6 +88,7 @@ func (s *Server) routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("POST /p/{process}/memos", s.createMemo)
 	mux.HandleFunc("GET /memos/{memo}", s.memoPage)
 	mux.HandleFunc("GET /memos/{memo}/body", s.memoBody)
+	mux.HandleFunc("GET /memos/{memo}/clause/{clause}", s.memoClause)
 	mux.HandleFunc("GET /memos/{memo}/print", s.memoPrint)
 	mux.HandleFunc("GET /memos/{memo}/print.pdf", s.memoPDF)
 	mux.HandleFunc("POST /memos/{memo}/editing", s.memoEditing)

@@ -198,7 +198,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 	if status, body := mediator.post("/memos/"+memo+"/add", url.Values{"kind": {"clause"}, "place": {":0"}, "text_en": {"The parties exchange all detainees."}, "text_uk": {"Сторони обмінюються всіма затриманими."}}); status != http.StatusSeeOther {
 		t.Fatalf("add a clause: %d %s", status, body)
 	}
-	clause := mediator.first("/memos/"+memo, `name="clause" value="([^"]+)"`)
+	clause := mediator.first("/memos/"+memo, `<article class="clause[^"]*" id="c-([^"]+)"`)
 	if status, body := mediator.post("/memos/"+memo+"/table", url.Values{"clause": {clause}, "kind": {"contentious"}, "text_en": {"The parties exchange detainees in stages."}}); status != http.StatusSeeOther {
 		t.Fatalf("table an alternative: %d %s", status, body)
 	}

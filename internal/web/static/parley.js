@@ -20,13 +20,16 @@ document.addEventListener("DOMContentLoaded", function () {
 
 // A live part marked data-keep-edits (a memorandum) is not fetched again
 // while the reader is editing in it: a text being written is never swept
-// away by someone else's change. The part says it changed instead.
+// away by someone else's change. The part says it changed instead. An
+// unfolded form of a clause (data-open-form) counts as editing, as does a
+// field whose value the reader changed.
 document.addEventListener("htmx:beforeRequest", function (e) {
   var el = e.detail && e.detail.elt;
   if (!el || !el.matches || !el.matches("[data-keep-edits]")) return;
-  var editing = Array.prototype.some.call(el.querySelectorAll("textarea, input[type=text], input:not([type])"), function (f) {
-    return f.value !== f.defaultValue || (f.closest("details") && f.closest("details").open);
-  });
+  var editing = el.querySelector("[data-open-form]") !== null ||
+    Array.prototype.some.call(el.querySelectorAll("textarea, input[type=text], input:not([type])"), function (f) {
+      return f.value !== f.defaultValue;
+    });
   if (editing) {
     e.preventDefault();
     var note = el.querySelector("[data-changed-notice]");
@@ -34,29 +37,40 @@ document.addEventListener("htmx:beforeRequest", function (e) {
   }
 });
 
-// While an edit form of a memorandum's clause is open, the page tells the
-// server, every 20 seconds, so that the others see who is editing what;
-// closing the form says it stopped.
+// While the edit form of a memorandum's clause is open (data-editing, with
+// data-memo, data-clause and data-lang), the page tells the server, every
+// 20 seconds, so that the others see who is editing what. A form opens
+// with the page (open=…, or sent back) or is fetched in place of its
+// clause; when it goes (cancelled, or the clause fetched again) or is
+// sent, the page says the reader stopped. The last form opened is the
+// one told.
 (function () {
-  var beat = null;
-  function tell(memo, clause, lang) {
-    var body = new URLSearchParams({ clause: clause || "", lang: lang || "" });
-    fetch("/memos/" + memo + "/editing", { method: "POST", body: body, credentials: "same-origin" }).catch(function () {});
+  var told = null, beat = null, seen = new WeakSet();
+  function tell(el, editing) {
+    var body = new URLSearchParams({ clause: editing ? el.dataset.clause : "", lang: editing ? el.dataset.lang : "" });
+    fetch("/memos/" + encodeURIComponent(el.dataset.memo) + "/editing", { method: "POST", body: body, credentials: "same-origin", keepalive: true }).catch(function () {});
   }
-  document.addEventListener("toggle", function (e) {
-    var d = e.target;
-    if (!d.matches || !d.matches("details")) return;
-    var form = d.querySelector('form[action*="/text"]');
-    var memo = form && (form.getAttribute("action").match(/^\/memos\/([^/]+)\/text/) || [])[1];
-    if (!memo) return;
-    var clause = form.querySelector("input[name=clause]").value;
-    var lang = form.querySelector("input[name=lang]").value;
+  function follow(el) {
+    if (el === told) return;
     clearInterval(beat);
-    if (d.open) {
-      tell(memo, clause, lang);
-      beat = setInterval(function () { tell(memo, clause, lang); }, 20000);
-    } else {
-      tell(memo, "", "");
+    if (told && !el) tell(told, false);
+    told = el;
+    if (el) {
+      tell(el, true);
+      beat = setInterval(function () { tell(el, true); }, 20000);
     }
-  }, true);
+  }
+  function check() {
+    var open = document.querySelectorAll("[data-editing]"), fresh = null;
+    open.forEach(function (el) {
+      if (!seen.has(el)) { seen.add(el); fresh = el; }
+    });
+    if (fresh) follow(fresh);
+    else if (told && !told.isConnected) follow(open[open.length - 1] || null);
+  }
+  document.addEventListener("DOMContentLoaded", check);
+  document.addEventListener("htmx:afterSettle", check);
+  document.addEventListener("submit", function (e) {
+    if (told && told.contains(e.target)) follow(null); // a form sent back opens again with the answer
+  });
 })();
