@@ -9,15 +9,19 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parley-talks/parley"
 )
 
 // pages holds every page template, each parsed with the layout and the
-// partials it may use.
+// partials it may use, and the buffers pages are rendered into: a long
+// page (a memorandum of hundreds of clauses is megabytes) would otherwise
+// grow a new one, by doubling, for every request.
 type pages struct {
-	byName map[string]*template.Template
+	byName  map[string]*template.Template
+	buffers sync.Pool
 }
 
 var funcs = template.FuncMap{
@@ -186,8 +190,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		http.Error(w, "Internal error", http.StatusInternalServerError)
 		return
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+	buf := s.pages.buffer()
+	defer s.pages.done(buf)
+	if err := t.ExecuteTemplate(buf, "layout", p); err != nil {
 		s.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
 		http.Error(w, "Internal error", http.StatusInternalServerError)
 		return
@@ -196,6 +201,23 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// buffer returns an empty buffer to render a page into.
+func (ps *pages) buffer() *bytes.Buffer {
+	if b, ok := ps.buffers.Get().(*bytes.Buffer); ok {
+		return b
+	}
+	return new(bytes.Buffer)
+}
+
+// done takes back a buffer that was written out.
+func (ps *pages) done(b *bytes.Buffer) {
+	if b.Cap() > 16<<20 { // an outlier: let it go
+		return
+	}
+	b.Reset()
+	ps.buffers.Put(b)
 }
 
 var linkRE = regexp.MustCompile(`https?://[^\s<>"']+[^\s<>"'.,;:!?)\]]`)
@@ -225,13 +247,14 @@ func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 // renderFragment writes one named template of a page alone, for htmx.
 func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, name, fragment string, p *page) {
 	t := s.pages.byName[name]
-	var buf bytes.Buffer
+	buf := s.pages.buffer()
+	defer s.pages.done(buf)
 	if t == nil || t.Lookup(fragment) == nil {
 		s.log.ErrorContext(r.Context(), "no such fragment", "template", name, "fragment", fragment)
 		http.Error(w, "Internal error", http.StatusInternalServerError)
 		return
 	}
-	if err := t.ExecuteTemplate(&buf, fragment, p); err != nil {
+	if err := t.ExecuteTemplate(buf, fragment, p); err != nil {
 		s.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
 		http.Error(w, "Internal error", http.StatusInternalServerError)
 		return
