@@ -2,9 +2,16 @@
 // them, within one server instance and, through PostgreSQL LISTEN/NOTIFY,
 // across several.
 //
+// A Hub has two kinds of subscribers. Streams are the clients of GET
+// /events: the hub encodes each event once as a Server-Sent Events frame
+// and a small pool of writer goroutines writes it to every stream allowed
+// to see it, so that an idle stream holds no goroutine and no buffer, only
+// its connection. Subscriptions are channels, for the server's own use
+// (notifications).
+//
 // A Hub never waits for a subscriber: one whose buffer is full is dropped
-// (its channel closed) and reconnects with the last sequence number it saw,
-// so a slow browser cannot hold up the writer.
+// (its channel or connection closed) and reconnects with the last sequence
+// number it saw, so a slow browser cannot hold up the writer.
 package live
 
 import (
@@ -18,9 +25,16 @@ import (
 type Hub struct {
 	mu      sync.Mutex
 	subs    map[*Subscription]struct{}
+	streams []*Stream
+	stopped bool // CloseStreams was called
 	buffer  int
 	gauge   prometheus.Gauge
 	dropped prometheus.Counter
+
+	qmu     sync.Mutex
+	queue   []*Stream // streams with something to write, from head on
+	head    int
+	writers int
 }
 
 // Subscription is one subscriber's stream. C is closed when the hub dropped
@@ -86,10 +100,11 @@ func (h *Hub) remove(s *Subscription) {
 }
 
 // Publish delivers events, in order, to every subscriber that may see them.
-// It never blocks.
+// It never blocks: streams are written by the hub's writers.
 func (h *Hub) Publish(events []parley.Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.publishStreams(events)
 	for s := range h.subs {
 		for _, e := range events {
 			if !s.all && !parley.Visible(s.actor, e.Scope) {
@@ -108,9 +123,50 @@ func (h *Hub) Publish(events []parley.Event) {
 	}
 }
 
-// Len returns the number of subscribers.
+// publishStreams queues events for the streams; the hub's lock is held.
+func (h *Hub) publishStreams(events []parley.Event) {
+	if len(h.streams) == 0 {
+		return
+	}
+	frames := make([][]byte, len(events))
+	failed := make([]bool, len(events))
+	frame := func(i int) ([]byte, bool) {
+		if frames[i] == nil && !failed[i] {
+			b, err := Frame(events[i])
+			frames[i], failed[i] = b, err != nil
+		}
+		return frames[i], !failed[i]
+	}
+	var write []*Stream
+	// Backwards, so that a stream taken off the list is replaced by one
+	// already served.
+	for i := len(h.streams) - 1; i >= 0; i-- {
+		st := h.streams[i]
+		w, leave, drop := st.offer(events, frame)
+		if w {
+			write = append(write, st)
+			if len(write) == 256 {
+				// The writers begin while the rest is queued.
+				h.schedule(write...)
+				write = write[:0]
+			}
+		}
+		if leave {
+			h.unlist(st)
+		}
+		if drop {
+			st.shut()
+			h.dropped.Inc()
+		}
+	}
+	if len(write) > 0 {
+		h.schedule(write...)
+	}
+}
+
+// Len returns the number of subscribers and streams.
 func (h *Hub) Len() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return len(h.subs)
+	return len(h.subs) + len(h.streams)
 }
