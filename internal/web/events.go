@@ -1,33 +1,35 @@
 package web
 
 import (
-	"strings"
-
-	"encoding/json"
-	"fmt"
-	"github.com/parley-talks/parley/internal/auth"
+	"bytes"
+	"context"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/parley-talks/parley"
+	"github.com/parley-talks/parley/internal/auth"
+	"github.com/parley-talks/parley/internal/live"
 )
 
-// sseEvent is the data of one live event.
-type sseEvent struct {
-	Seq     int64            `json:"seq"`
-	Type    string           `json:"type"`
-	At      time.Time        `json:"at"`
-	Process string           `json:"process,omitempty"`
-	Space   string           `json:"space,omitempty"`
-	Data    parley.EventData `json:"data"`
-}
+// writeTimeout bounds each write of the record's backlog to a stream.
+const writeTimeout = 10 * time.Second
 
 // events streams the events the actor may see as Server-Sent Events. Each
 // event's id is its record sequence number: a client that reconnects with
 // Last-Event-ID (or ?after=) first receives what it missed, from the record,
 // then live events, without gaps or repeats. With ?space= only that space's
 // events are sent.
+//
+// Once the backlog is sent, the handler hands the connection over to the
+// hub (internal/live), which writes each event to every stream allowed to
+// see it from a few writer goroutines, and returns: an idle stream holds
+// neither a goroutine nor net/http's buffers. Where the connection cannot be
+// taken over (HTTP/2), the handler stays and the hub writes through its
+// response writer instead.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	a := requestActor(r.Context())
 	if a.Anonymous() {
@@ -54,155 +56,171 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	sub := s.hub.Subscribe(a)
-	defer s.hub.Unsubscribe(sub)
+	// Opening the stream first means nothing committed while the backlog
+	// is read is lost; Start drops what comes twice.
+	f := live.Filter{Actor: a, Space: space}
+	st := s.hub.Open(f, s.cfg.StreamPing, s.credentials(r))
 
-	rc := http.NewResponseController(w)
-	rc.SetWriteDeadline(time.Time{})
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	fmt.Fprint(w, "retry: 2000\n\n")
-	if err := rc.Flush(); err != nil {
-		return
+	var conn live.Conn
+	frames := [][]byte{live.Retry}
+	var fallback *responseConn
+	if c, err := takeOver(w); err == nil {
+		conn = live.NetConn(c.Conn)
+		frames = append([][]byte{c.head}, frames...)
+	} else {
+		rc := http.NewResponseController(w)
+		rc.SetWriteDeadline(time.Time{})
+		w.WriteHeader(http.StatusOK)
+		fallback = &responseConn{w: w, rc: rc, done: make(chan struct{})}
+		conn = fallback
 	}
 
-	send := func(e parley.Event) error {
-		if space != "" && e.Scope.Space.ID != space {
-			return nil
-		}
-		b, err := json.Marshal(sseEvent{Seq: e.Seq, Type: e.Type(), At: e.At, Process: e.Scope.ProcessID, Space: e.Scope.Space.ID, Data: e.Data})
-		if err != nil {
-			return err
-		}
-		rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
-		if e.Seq == 0 {
-			// A passing event (who is editing what) is not in the record:
-			// it has no id, so that a reconnect resumes from the record.
-			_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.Type(), b)
-			return err
-		}
-		if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Type(), b); err != nil {
-			return err
-		}
-		return nil
-	}
 	last := after
-	if after >= 0 {
-		// Catch up from the record. Subscribing first means nothing
-		// committed meanwhile is lost; `last` drops what comes twice.
-		for {
-			evs, err := s.db.Events(r.Context(), a, last, 500)
-			if err != nil {
-				s.log.WarnContext(r.Context(), "sse backlog", "err", err)
-				return
-			}
-			for _, e := range evs {
-				if err := send(e); err != nil {
-					return
-				}
-				last = e.Seq
-			}
-			if len(evs) < 500 {
-				break
-			}
-		}
-		if err := rc.Flush(); err != nil {
+	for after >= 0 {
+		evs, err := s.db.Events(r.Context(), a, last, 500)
+		if err != nil {
+			s.log.WarnContext(r.Context(), "sse backlog", "err", err)
+			st.Close()
+			conn.Close()
+			fallback.finish()
 			return
 		}
-	}
-	ping := time.NewTicker(s.cfg.StreamPing)
-	defer ping.Stop()
-	for {
-		select {
-		case <-r.Context().Done():
-			return
-		case <-s.stop:
-			return
-		case <-ping.C:
-			if !s.stillSignedIn(r) {
-				return // signed out or token revoked since the stream began
-			}
-			rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
-			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
-				return
-			}
-			if err := rc.Flush(); err != nil {
-				return
-			}
-		case e, ok := <-sub.C:
-			if !ok {
-				return // dropped for being slow: the client reconnects and catches up
-			}
-			if e.Seq != 0 && e.Seq <= last {
+		for _, e := range evs {
+			last = e.Seq
+			if !f.InSpace(e) {
 				continue
 			}
-			if err := send(e); err != nil {
-				return
+			b, err := live.Frame(e)
+			if err != nil {
+				s.log.ErrorContext(r.Context(), "sse frame", "seq", e.Seq, "err", err)
+				continue
 			}
-			if e.Seq != 0 {
-				last = e.Seq
-			}
-			if err := rc.Flush(); err != nil {
-				return
-			}
-			if changesRights(a, e) {
-				// The hub filters by the actor as it was at subscription:
-				// end the stream, so that the client reconnects (with
-				// Last-Event-ID) as who it is now. Otherwise a member taken
-				// out of a working group would go on receiving its events.
-				return
-			}
+			frames = append(frames, b)
 		}
+		if len(evs) < 500 {
+			break
+		}
+		if err := conn.Send(frames, time.Now().Add(writeTimeout)); err != nil {
+			st.Close()
+			conn.Close()
+			fallback.finish()
+			return
+		}
+		frames = frames[:0]
+	}
+	if err := conn.Send(frames, time.Now().Add(writeTimeout)); err != nil {
+		st.Close()
+		conn.Close()
+		fallback.finish()
+		return
+	}
+	st.Start(conn, last)
+	if fallback != nil {
+		select {
+		case <-fallback.done:
+		case <-r.Context().Done():
+		}
+		st.Close()
+		fallback.finish()
 	}
 }
 
-// changesRights reports whether e changes what a may see: a's account
-// joins a process, or one of a's members joins or leaves a working group
-// or changes role.
-func changesRights(a parley.Actor, e parley.Event) bool {
-	mine := func(member string) bool {
-		for _, m := range a.Members {
-			if m.MemberID == member {
-				return true
-			}
+// hijacked is a connection taken over from net/http, with the head of the
+// response it must begin with.
+type hijacked struct {
+	net.Conn
+	head []byte
+}
+
+// takeOver takes the connection of an HTTP/1.x request from net/http,
+// whose buffers are then dropped, and returns it with the head of a 200
+// response carrying w's headers. The stream's body ends with the
+// connection.
+func takeOver(w http.ResponseWriter) (hijacked, error) {
+	c, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return hijacked{}, err
+	}
+	h := w.Header()
+	h.Set("Connection", "close")
+	var b bytes.Buffer
+	b.WriteString("HTTP/1.1 200 OK\r\n")
+	h.Write(&b)
+	b.WriteString("\r\n")
+	return hijacked{Conn: c, head: b.Bytes()}, nil
+}
+
+// responseConn is a stream's connection through a response writer, where
+// the connection cannot be taken over: the handler waits until done.
+type responseConn struct {
+	w    http.ResponseWriter
+	rc   *http.ResponseController
+	done chan struct{}
+	once sync.Once
+	mu   sync.Mutex
+	over bool // the handler is returning: the writer may not be used
+}
+
+func (c *responseConn) Send(frames [][]byte, deadline time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.over {
+		return net.ErrClosed
+	}
+	c.rc.SetWriteDeadline(deadline)
+	for _, f := range frames {
+		if _, err := c.w.Write(f); err != nil {
+			return err
 		}
-		return false
 	}
-	switch d := e.Data.(type) {
-	case *parley.MemberAdded:
-		return d.AccountID == a.AccountID
-	case *parley.MemberJoinedGroup:
-		return mine(d.MemberID)
-	case *parley.MemberLeftGroup:
-		return mine(d.MemberID)
-	case *parley.MemberRoleChanged:
-		return mine(d.MemberID)
+	return c.rc.Flush()
+}
+
+func (c *responseConn) Close() error {
+	c.once.Do(func() { close(c.done) })
+	return nil
+}
+
+// finish waits for a write in progress and forbids any more, so that the
+// handler may return. It does nothing on a nil c.
+func (c *responseConn) finish() {
+	if c == nil {
+		return
 	}
-	return false
+	c.mu.Lock()
+	c.over = true
+	c.mu.Unlock()
 }
 
 // StopStreams ends every live stream, so that a graceful shutdown does not
 // wait for them; clients reconnect to another instance or after the restart.
 func (s *Server) StopStreams() {
-	s.stopOnce.Do(func() { close(s.stop) })
+	s.hub.CloseStreams()
 }
 
-// stillSignedIn reports whether the credentials of a long-running request
-// are still valid: its API token not revoked, its session not ended.
-func (s *Server) stillSignedIn(r *http.Request) bool {
-	ctx := r.Context()
+// credentials returns a check of whether the credentials of a long-running
+// request are still valid: its API token not revoked, its session not
+// ended. It keeps the credential alone, not the request.
+func (s *Server) credentials(r *http.Request) func(context.Context) bool {
 	if h := r.Header.Get("Authorization"); h != "" {
 		secret, _ := strings.CutPrefix(h, "Bearer ")
-		_, err := s.db.TokenByHash(ctx, auth.TokenHash(strings.TrimSpace(secret)))
-		return err == nil
+		hash := auth.TokenHash(strings.TrimSpace(secret))
+		return func(ctx context.Context) bool {
+			_, err := s.db.TokenByHash(ctx, hash)
+			return err == nil
+		}
 	}
 	c, err := r.Cookie(s.sessions.Cookie.Name)
 	if err != nil {
-		return false
+		return func(context.Context) bool { return false }
 	}
-	_, found, err := s.db.Sessions().FindCtx(ctx, c.Value)
-	return err == nil && found
+	token := c.Value
+	return func(ctx context.Context) bool {
+		_, found, err := s.db.Sessions().FindCtx(ctx, token)
+		return err == nil && found
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"embed"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -61,8 +60,6 @@ type Server struct {
 	// that a failed sign-in takes as long either way.
 	dummyHash string
 	presence  presenceBoard // who is editing which clause of a memorandum
-	stop      chan struct{} // closed by StopStreams
-	stopOnce  sync.Once
 }
 
 // New returns a server. reg receives its metrics; ready reports whether the
@@ -101,7 +98,6 @@ func New(cfg Config, db *store.DB, svc *service.Service, hub *live.Hub, log *slo
 		limiter: auth.NewLimiter(20, time.Minute),
 		metrics: newHTTPMetrics(reg),
 		now:     now,
-		stop:    make(chan struct{}),
 	}
 	if s.dummyHash, err = auth.HashPassword("parley", cfg.PasswordParams); err != nil {
 		return nil, err
