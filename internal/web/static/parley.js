@@ -47,8 +47,12 @@ document.addEventListener("htmx:beforeRequest", function (e) {
 (function () {
   var told = null, beat = null, seen = new WeakSet();
   function tell(el, editing) {
+    var url = "/memos/" + encodeURIComponent(el.dataset.memo) + "/editing";
     var body = new URLSearchParams({ clause: editing ? el.dataset.clause : "", lang: editing ? el.dataset.lang : "" });
-    fetch("/memos/" + encodeURIComponent(el.dataset.memo) + "/editing", { method: "POST", body: body, credentials: "same-origin", keepalive: true }).catch(function () {});
+    // Stopping is often told as the page goes (a form sent): a beacon
+    // outlives the page.
+    if (!editing && navigator.sendBeacon && navigator.sendBeacon(url, body)) return;
+    fetch(url, { method: "POST", body: body, credentials: "same-origin" }).catch(function () {});
   }
   function follow(el) {
     if (el === told) return;
