@@ -16,9 +16,11 @@ import (
 // a memorandum and writes a section and a clause in the process's
 // languages; the head of the Ukrainian delegation brackets the clause with
 // an alternative; the head of the Russian delegation, with the page open,
-// sees it arrive without a reload and reserves; two edits from the same
-// version: the second comes back with both texts; the print view is the
-// diplomatic copy, and the PDF is a PDF (or a clear 503 without Chromium).
+// sees it arrive without a reload and reserves; a clause's forms unfold in
+// place when asked for, and who is editing shows on the others' pages; two
+// edits from the same version: the second comes back with both texts; the
+// print view is the diplomatic copy, and the PDF is a PDF (or a clear 503
+// without Chromium).
 // With PARLEY_SCREENSHOTS=<dir>, it saves each screen in <dir>/memo.
 func TestMemoNegotiationBrowser(t *testing.T) {
 	needChromium(t)
@@ -120,7 +122,17 @@ func TestMemoNegotiationBrowser(t *testing.T) {
 	step("head.ru", ru, "open the memorandum", chromedp.Navigate(base+memoURL))
 	step("head.ru", ru, "mark the page", chromedp.Evaluate[chromedp.Void](`window.memoNotReloaded = true`))
 	step("head.ua", ua, "open the memorandum", chromedp.Navigate(base+memoURL))
-	step("head.ua", ua, "open the alternative form", chromedp.Evaluate[chromedp.Void](`document.querySelector('form[action*="/table"]').closest('details').open = true`))
+	// The page carries no forms per clause, only the links that unfold one:
+	// a click fetches the clause with its form, in place, without a reload.
+	step("head.ua", ua, "mark the page", chromedp.Evaluate[chromedp.Void](`window.memoNotReloaded = true`))
+	if n, _ := chromedp.Run(ua, chromedp.Evaluate[int](`document.querySelectorAll('article form[action*="/table"], article textarea').length`)); n != 0 {
+		t.Errorf("the memorandum carries %d forms and text boxes in its clauses before any is asked for", n)
+	}
+	step("head.ua", ua, "unfold the alternative form", chromedp.Click(`article a.form-link[href*=".table"]`),
+		chromedp.WaitVisible(`article form[action*="/table"] textarea[name=text_en]`))
+	if kept, _ := chromedp.Run(ua, chromedp.Evaluate[bool](`window.memoNotReloaded === true && location.search === ""`)); !kept {
+		t.Error("the alternative form came with a new page, not in place")
+	}
 	step("head.ua", ua, "write the alternative", chromedp.Evaluate[chromedp.Void](`(() => {
 		const f = document.querySelector('form[action*="/table"]');
 		f.querySelector('select[name=kind]').value = 'contentious';
@@ -142,16 +154,31 @@ func TestMemoNegotiationBrowser(t *testing.T) {
 	step("head.ru", ru, "one language", chromedp.Navigate(base+memoURL+"?view=ru"))
 	shot(ru, "memo-russian")
 
-	// Two edits from the same version: the second sees both texts.
+	// Two edits from the same version: the second sees both texts. Head.ua
+	// unfolds the edit form first; the mediator sees it in the presence
+	// line, unfolds his own and saves; head.ua's page, still editing, is
+	// not refreshed under her, and her save from the old version is
+	// refused with both texts.
 	step("head.ua", ua, "reload", chromedp.Navigate(base+memoURL))
 	step("mediator", med, "reload", chromedp.Navigate(base+memoURL))
-	step("head.ua", ua, "start editing", chromedp.Evaluate[chromedp.Void](`document.querySelector('article details.form-box').open = true`))
+	unfold := func(who string, ctx context.Context) {
+		t.Helper()
+		step(who, ctx, "unfold the English edit form", chromedp.Click(`article a.form-link[href*=".edit.en"]`),
+			chromedp.WaitVisible(`article [data-editing] textarea[name=text]`))
+	}
+	unfold("head.ua", ua)
+	run("mediator", med, "see head.ua editing", func(c context.Context) error {
+		_, err := chromedp.Run(c, chromedp.Poll[bool](`document.getElementById('presence').innerText.includes('1.1')`,
+			chromedp.WithPollingTimeout(10*time.Second), chromedp.WithPollingInterval(100*time.Millisecond)))
+		return err
+	})
+	shot(ua, "memo-editing")
+	unfold("mediator", med)
 	edit := func(ctx context.Context, who, s string) {
 		step(who, ctx, "edit", chromedp.Evaluate[chromedp.Void](`(() => {
-			const f = document.querySelector('form[action*="/text"]:has(input[name=lang][value=en]):has(input[name=version]):not(:has(input[value=section]))');
-			const fs = Array.from(document.querySelectorAll('article form[action*="/text"]')).filter(f => f.querySelector('input[name=lang]').value === 'en');
-			fs[0].querySelector('textarea').value = `+jsString(s)+`;
-			fs[0].id = 'edit-under-test';
+			const f = document.querySelector('article [data-editing][data-lang=en] form[action*="/text"]');
+			f.querySelector('textarea').value = `+jsString(s)+`;
+			f.id = 'edit-under-test';
 		})()`))
 		run(who, ctx, "save", func(c context.Context) error { return submit(c, `#edit-under-test`) })
 	}
@@ -159,6 +186,11 @@ func TestMemoNegotiationBrowser(t *testing.T) {
 	if page := text(med); !strings.Contains(page, "within 30 days") {
 		t.Fatalf("the mediator's edit is not shown:\n%s", page)
 	}
+	run("mediator", med, "see himself no longer editing, head.ua still", func(c context.Context) error {
+		_, err := chromedp.Run(c, chromedp.Poll[bool](`(document.getElementById('presence').innerText.match(/1\.1/g) || []).length === 1`,
+			chromedp.WithPollingTimeout(10*time.Second), chromedp.WithPollingInterval(100*time.Millisecond)))
+		return err
+	})
 	edit(ua, "head.ua", "The parties exchange all detainees, all for all, before the winter.")
 	page = text(ua)
 	for _, want := range []string{"within 30 days", "before the winter"} {
@@ -167,6 +199,12 @@ func TestMemoNegotiationBrowser(t *testing.T) {
 		}
 	}
 	shot(ua, "memo-conflict")
+	step("head.ua", ua, "cancel the edit", chromedp.Click(`article [data-editing] a.close-form`), chromedp.WaitNotPresent(`article [data-editing]`))
+	run("head.ua", ua, "see nobody editing", func(c context.Context) error {
+		_, err := chromedp.Run(c, chromedp.Poll[bool](`!document.getElementById('presence').innerText.includes('1.1')`,
+			chromedp.WithPollingTimeout(10*time.Second), chromedp.WithPollingInterval(100*time.Millisecond)))
+		return err
+	})
 
 	// Ukraine withdraws its alternative; the mediator confirms the
 	// translations; both heads agree, initial the clause, then the
