@@ -9,19 +9,19 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/parley-talks/parley"
 )
 
 // pages holds every page template, each parsed with the layout and the
-// partials it may use, and the buffers pages are rendered into: a long
+// partials it may use, and a few buffers pages are rendered into: a long
 // page (a memorandum of hundreds of clauses is megabytes) would otherwise
-// grow a new one, by doubling, for every request.
+// grow a new one, by doubling, for every request. (A sync.Pool would
+// drop them at every garbage collection, and a long page makes one.)
 type pages struct {
 	byName  map[string]*template.Template
-	buffers sync.Pool
+	buffers chan *bytes.Buffer
 }
 
 var funcs = template.FuncMap{
@@ -37,7 +37,7 @@ func loadPages() (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &pages{byName: map[string]*template.Template{}}
+	p := &pages{byName: map[string]*template.Template{}, buffers: make(chan *bytes.Buffer, 8)}
 	for _, path := range names {
 		name := strings.TrimPrefix(path, "templates/")
 		if name == "layout.html" {
@@ -205,10 +205,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 
 // buffer returns an empty buffer to render a page into.
 func (ps *pages) buffer() *bytes.Buffer {
-	if b, ok := ps.buffers.Get().(*bytes.Buffer); ok {
+	select {
+	case b := <-ps.buffers:
 		return b
+	default:
+		return new(bytes.Buffer)
 	}
-	return new(bytes.Buffer)
 }
 
 // done takes back a buffer that was written out.
@@ -217,7 +219,10 @@ func (ps *pages) done(b *bytes.Buffer) {
 		return
 	}
 	b.Reset()
-	ps.buffers.Put(b)
+	select {
+	case ps.buffers <- b:
+	default:
+	}
 }
 
 var linkRE = regexp.MustCompile(`https?://[^\s<>"']+[^\s<>"'.,;:!?)\]]`)
