@@ -115,18 +115,21 @@ func partyIDs(ps []parley.Party) []string {
 	return out
 }
 
-// readStart reads a local date and time in the named zone.
+// readStart reads a local date and time in the named zone, and names the
+// field that is wrong, if one is. A start read in an unknown zone is read
+// in UTC, so that it is not also called missing: only the zone is wrong.
 func readStart(f url.Values) (time.Time, string) {
+	bad := ""
 	tz := strings.TrimSpace(f.Get("time_zone"))
 	loc, err := time.LoadLocation(tz)
 	if err != nil || tz == "" || tz == "Local" {
-		return time.Time{}, "time_zone"
+		loc, bad = time.UTC, "time_zone"
 	}
 	t, err := time.ParseInLocation("2006-01-02T15:04", f.Get("start"), loc)
 	if err != nil {
 		return time.Time{}, "start"
 	}
-	return t, ""
+	return t, bad
 }
 
 func (s *Server) scheduleMeeting(w http.ResponseWriter, r *http.Request) {

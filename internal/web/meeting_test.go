@@ -45,6 +45,9 @@ func TestMeetingFormErrors(t *testing.T) {
 			t.Errorf("no error beside %s", field)
 		}
 	}
+	if strings.Contains(string(body), `id="err-start"`) {
+		t.Error("the start is called wrong when only the time zone is")
+	}
 	if !strings.Contains(string(body), `value="Mars/Olympus"`) {
 		t.Error("the form lost what was typed")
 	}
