@@ -56,15 +56,18 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	// Opening the stream first means nothing committed while the backlog
-	// is read is lost; Start drops what comes twice.
-	f := live.Filter{Actor: a, Space: space}
-	st := s.hub.Open(f, s.cfg.StreamPing, s.credentials(r))
-
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
+	if r.Method == http.MethodHead {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	// Opening the stream first means nothing committed while the backlog
+	// is read is lost; Start drops what comes twice.
+	f := live.Filter{Actor: a, Space: space}
+	st := s.hub.Open(f, s.cfg.StreamPing, s.credentials(r))
 	var conn live.Conn
 	frames := [][]byte{live.Retry}
 	var fallback *responseConn

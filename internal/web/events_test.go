@@ -141,6 +141,13 @@ func TestStreamTransports(t *testing.T) {
 			}
 			_, lines = open("")
 			expect(lines, "retry: 2000")
+			head, _ := http.NewRequest("HEAD", ts.URL+"/events", nil)
+			head.Header.Set("Authorization", "Bearer "+secret)
+			if res, err := ts.Client().Do(head); err != nil || res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "text/event-stream" {
+				t.Errorf("HEAD /events: %v %v", res, err)
+			} else if b, _ := io.ReadAll(res.Body); len(b) != 0 {
+				t.Errorf("HEAD /events has a body: %q", b)
+			}
 			srv.StopStreams()
 			ends(lines, "StopStreams")
 		})

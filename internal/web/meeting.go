@@ -37,6 +37,7 @@ type meetingPage struct {
 	Space    spaceView
 	Parties  []parley.Party // whose approval the minutes need
 	Can      map[string]bool
+	CanDone  map[string]bool // the follow-up actions the reader may mark done
 	Present  []parley.Attendance
 	Notes    []itemNotes
 	Messages []parley.Message
@@ -262,6 +263,10 @@ func (s *Server) loadMeeting(ctx context.Context, p *page, id string) (*meetingP
 	mp.Can["minutes"] = ok(parley.DecideDraftMinutes(a, set, parley.DraftMinutes{MeetingID: m.ID, Text: m.Minutes.Text + " x", Version: m.Minutes.Version}, env))
 	mp.Can["actions"] = mp.Can["minutes"] && m.Minutes.Version > 0
 	mp.Can["approve"] = ok(parley.DecideApproveMinutes(a, set, parley.ApproveMinutes{MeetingID: m.ID, Hash: m.Minutes.Hash}, env))
+	mp.CanDone = map[string]bool{}
+	for _, x := range m.Actions {
+		mp.CanDone[x.ID] = ok(parley.DecideCompleteAction(a, set, parley.CompleteAction{MeetingID: m.ID, ActionID: x.ID}, env))
+	}
 	if mp.Can["agenda"] {
 		mp.Refs = s.agendaRefs(ctx, p, v, m.SpaceID)
 	}

@@ -135,6 +135,17 @@ func TestMeetingMinutesInPages(t *testing.T) {
 	if !strings.Contains(page, "Minutes approved by every party") {
 		t.Error("the page does not say the minutes are approved")
 	}
+	// An action of party B is marked done by B, not offered to A.
+	act(med, "action", url.Values{"text": {"Send the annex."}, "party": {s.PartyB.ID}}, http.StatusSeeOther)
+	for _, c := range []struct {
+		who  string
+		c    *http.Client
+		want bool
+	}{{"head A", headA, false}, {"head B", headB, true}} {
+		if _, page := s.get(t, c.c, "/meetings/"+id); strings.Contains(page, `/done"`) != c.want {
+			t.Errorf("%s is offered to mark B's action done: %v, want %v", c.who, !c.want, c.want)
+		}
+	}
 	// A meeting of a group is none of an outsider's business.
 	obs := s.signedIn(t, "observer")
 	if resp, _ := s.get(t, obs, "/meetings/"+id); resp.StatusCode != http.StatusNotFound {
