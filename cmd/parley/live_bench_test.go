@@ -111,6 +111,7 @@ func BenchmarkLiveFanOut(b *testing.B) {
 	b.StopTimer()
 	slices.Sort(lat)
 	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))]) / float64(time.Millisecond) }
+	b.ReportMetric(float64(lat[0])/float64(time.Millisecond), "min-ms")
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(float64(lat[len(lat)-1])/float64(time.Millisecond), "max-ms")
@@ -370,11 +371,22 @@ func openRawStream(addr *net.TCPAddr, req []byte) (int, error) {
 		syscall.Close(fd)
 		return 0, err
 	}
-	if err := syscall.Connect(fd, sa); err != nil {
-		return fail(err)
+	// Signals (the profiler's) interrupt these blocking calls: retry.
+	for err := syscall.Connect(fd, sa); err != nil && err != syscall.EISCONN; err = syscall.Connect(fd, sa) {
+		if err != syscall.EINTR && err != syscall.EALREADY {
+			return fail(err)
+		}
+		time.Sleep(time.Millisecond)
 	}
-	if _, err := syscall.Write(fd, req); err != nil {
-		return fail(err)
+	for len(req) > 0 {
+		n, err := syscall.Write(fd, req)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return fail(err)
+		}
+		req = req[n:]
 	}
 	tv := syscall.NsecToTimeval(int64(30 * time.Second))
 	syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv)
@@ -382,6 +394,9 @@ func openRawStream(addr *net.TCPAddr, req []byte) (int, error) {
 	buf := make([]byte, 4096)
 	for !bytes.Contains(head, []byte("retry: 2000\n\n")) {
 		n, err := syscall.Read(fd, buf)
+		if err == syscall.EINTR {
+			continue
+		}
 		if err != nil {
 			return fail(err)
 		}
