@@ -596,6 +596,10 @@ func (p *page) ValueFor(act, field string) string {
 	return p.Value(field)
 }
 
+// Clock shows the time of day of t in the reader's time zone: when someone
+// came and went, under a meeting whose date is shown above.
+func (p *page) Clock(t time.Time) string { return t.In(p.Loc).Format("15:04") }
+
 // LocalInput is t as a datetime-local input shows it, in zone tz.
 func (p *page) LocalInput(t time.Time, tz string) string {
 	loc, err := time.LoadLocation(tz)
