@@ -228,6 +228,10 @@ func (s *shooter) prepare() {
 	s.urls["proposals"] = s.urls["overview"] + "/proposals"
 	s.open(s.urls["proposals"])
 	s.urls["proposal"] = s.href(`main a[href^="/proposals/"]`)
+	s.urls["meetings"] = s.urls["overview"] + "/meetings"
+	s.open(s.urls["meetings"])
+	s.urls["meeting-live"] = s.linkByText("Political group, online session 3")
+	s.urls["meeting-minutes"] = s.linkByText("Humanitarian group, online session 2")
 
 	s.as("mediator")
 	s.open(s.urls["overview"])
@@ -293,11 +297,19 @@ func (s *shooter) shootAll() {
 	s.shot("thread")
 	s.open(s.urls["public"])
 	s.shot("space-public")
+	s.open(s.urls["meetings"])
+	s.shot("meetings")
+	s.fill(map[string]string{"mt-title": "Military group, online session 2", "mt-start": "2025-09-10T10:00",
+		"mt-tz": "Mars/Olympus", "mt-call": "http://call.example.org/military-2"})
+	s.submit(`form[action$="/meetings"]`)
+	s.shot("meetings-field-errors")
 	s.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 	s.open(s.urls["overview"])
 	s.shot("phone-overview")
 	s.open(s.urls["members"])
 	s.shot("phone-members")
+	s.open(s.urls["meetings"])
+	s.shot("phone-meetings")
 	s.open(s.urls["thread"])
 	s.shot("phone-thread")
 	s.do("desktop", chromedp.EmulateViewport(1280, 900))
@@ -324,6 +336,10 @@ func (s *shooter) shootAll() {
 	s.shot("awaiting")
 	s.open(s.urls["group"] + "/propose")
 	s.shot("proposal-form")
+	s.open(s.urls["meeting-live"])
+	s.shot("meeting-live")
+	s.open(s.urls["meeting-minutes"])
+	s.shot("meeting-minutes")
 	s.open("/account")
 	s.fill(map[string]string{"tk-name": "Records office " + s.lang})
 	s.submit(`form[action="/account/tokens"]`)
@@ -338,6 +354,8 @@ func (s *shooter) shootAll() {
 	s.shot("phone-account")
 	s.open(s.urls["caucus"])
 	s.shot("phone-space")
+	s.open(s.urls["meeting-live"])
+	s.shot("phone-meeting")
 	s.do("desktop", chromedp.EmulateViewport(1280, 900))
 }
 
