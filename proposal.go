@@ -1,6 +1,7 @@
 package parley
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -56,9 +57,20 @@ type Details struct {
 type TruceDetails struct {
 	Hours   int       `json:"hours"`   // duration
 	Starts  time.Time `json:"starts"`  // proposed start, UTC
-	Purpose string    `json:"purpose"` // e.g. evacuate the wounded, collect the dead
+	Purpose string    `json:"purpose"` // the purpose in words, e.g. which units, how many wounded
 	Area    string    `json:"area"`    // segments of the line of contact, in words
+	// Purposes are what the pause is for; TimeZone the zone its times are
+	// given in, for showing them as agreed; Shapes its area on the map:
+	// segments of the line of contact, zones and crossing points;
+	// Conditions anything else agreed, in words.
+	Purposes   []TrucePurpose `json:"purposes,omitempty"`
+	TimeZone   string         `json:"time_zone,omitempty"`
+	Shapes     []Shape        `json:"shapes,omitempty"`
+	Conditions string         `json:"conditions,omitempty"`
 }
+
+// End is when the proposed window closes.
+func (t TruceDetails) End() time.Time { return t.Starts.Add(time.Duration(t.Hours) * time.Hour) }
 
 // ExchangeCategory is one category of persons in an exchange.
 type ExchangeCategory struct {
@@ -417,11 +429,32 @@ func (in ProposalInput) validate(v *Invalid, now time.Time) {
 			v.Add("details.truce", "is required for a truce")
 			break
 		}
-		if d.Truce.Hours < 1 || d.Truce.Hours > 24*90 {
+		t := d.Truce
+		if t.Hours < 1 || t.Hours > 24*90 {
 			v.Add("details.truce.hours", "must be between 1 and 2160")
 		}
-		v.MaxLen("details.truce.purpose", d.Truce.Purpose, maxText)
-		v.MaxLen("details.truce.area", d.Truce.Area, maxText)
+		if t.Starts.IsZero() {
+			v.Add("details.truce.starts", "is required")
+		}
+		v.MaxLen("details.truce.purpose", t.Purpose, maxText)
+		v.MaxLen("details.truce.area", t.Area, maxText)
+		v.MaxLen("details.truce.conditions", t.Conditions, maxText)
+		for _, p := range t.Purposes {
+			if !slices.Contains(TrucePurposes, p) {
+				v.Add("details.truce.purposes", "must be wounded, dead, passage or other")
+			}
+		}
+		if len(t.Purposes) == 0 && strings.TrimSpace(t.Purpose) == "" {
+			v.Add("details.truce.purposes", "say what the pause is for")
+		}
+		if t.TimeZone != "" {
+			if _, err := time.LoadLocation(t.TimeZone); err != nil || t.TimeZone == "Local" {
+				v.Add("details.truce.time_zone", "is not a known time zone (e.g. Europe/Istanbul)")
+			}
+		}
+		if len(t.Shapes) > 200 {
+			v.Add("details.truce.shapes", "too many shapes: at most 200")
+		}
 	case ProposalExchange:
 		if d.Exchange == nil || len(d.Exchange.Categories) == 0 {
 			v.Add("details.exchange", "name at least one category with its number")
@@ -468,7 +501,12 @@ func (in ProposalInput) content() proposalContent {
 	case ProposalTruce:
 		t := *in.Details.Truce
 		t.Starts = t.Starts.UTC()
-		t.Purpose, t.Area = strings.TrimSpace(t.Purpose), strings.TrimSpace(t.Area)
+		t.Purpose, t.Area, t.Conditions = strings.TrimSpace(t.Purpose), strings.TrimSpace(t.Area), normalizeBody(t.Conditions)
+		t.Purposes = append([]TrucePurpose(nil), t.Purposes...)
+		t.Shapes = append([]Shape(nil), t.Shapes...)
+		for i := range t.Shapes {
+			t.Shapes[i].Name = strings.TrimSpace(t.Shapes[i].Name)
+		}
 		d.Truce = &t
 	case ProposalExchange:
 		e := *in.Details.Exchange
@@ -618,6 +656,7 @@ type ProposalSetting struct {
 	Group      WorkingGroup
 	GroupSpace Space
 	Caucus     map[string]Space // each negotiating party's caucus, by party
+	Rules      TruceRules       // the process's limits on truces
 }
 
 func proposalErr(msg string) error { return Errorf(ECONFLICT, "%s", msg) }
@@ -638,6 +677,9 @@ func DecideDraftProposal(a Actor, set ProposalSetting, c DraftProposal, env Env)
 		return nil, v.Err()
 	}
 	if err := checkDeadline(c.Deadline, env.Now); err != nil {
+		return nil, err
+	}
+	if err := checkTruceTerms(c.ProposalInput, set.Rules, env.Now); err != nil {
 		return nil, err
 	}
 	id := env.NewID()
@@ -674,6 +716,9 @@ func DecideEditDraft(a Actor, set ProposalSetting, p Proposal, c EditDraft, env 
 		return nil, v.Err()
 	}
 	if err := checkDeadline(c.Deadline, env.Now); err != nil {
+		return nil, err
+	}
+	if err := checkTruceTerms(c.ProposalInput, set.Rules, env.Now); err != nil {
 		return nil, err
 	}
 	return events(a, env, ev(SpaceScope(caucus), &ProposalDraftEdited{
@@ -802,6 +847,9 @@ func DecideCounter(a Actor, set ProposalSetting, p Proposal, c CounterProposal, 
 		return nil, err
 	}
 	if err := checkDeadline(c.Deadline, env.Now); err != nil {
+		return nil, err
+	}
+	if err := checkTruceTerms(c.ProposalInput, set.Rules, env.Now); err != nil {
 		return nil, err
 	}
 	counter := Proposal{ID: env.NewID(), ProcessID: p.ProcessID, GroupID: p.GroupID, FromParty: p.ToParty, ToParty: p.FromParty}

@@ -18,7 +18,7 @@ func decideMeeting(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley.
 	}
 	id, ok := meetingOf(cmd)
 	if !ok {
-		return nil, fmt.Errorf("service: no decision for %T", cmd)
+		return decideTruce(tx, a, cmd, env)
 	}
 	set, err := tx.MeetingSetting(id)
 	if err != nil {

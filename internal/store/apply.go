@@ -82,7 +82,17 @@ func apply(ctx context.Context, tx queryer, e parley.Event) error {
 	if ok, err := applyMeeting(ctx, tx, e); ok {
 		return err
 	}
-	return applyProposal(ctx, tx, e)
+	if ok, err := applyTruce(ctx, tx, e); ok {
+		return err
+	}
+	if err := applyProposal(ctx, tx, e); err != nil {
+		return err
+	}
+	if d, ok := e.Data.(*parley.ProposalAccepted); ok {
+		// An accepted truce proposal is a truce from now on.
+		return truceBorn(ctx, tx, e, d)
+	}
+	return nil
 }
 
 func joinLangs(ls []parley.Lang) string {

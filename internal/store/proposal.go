@@ -183,7 +183,8 @@ func (tx *Tx) ProposalSetting(g string) (parley.ProposalSetting, error) {
 	for _, s := range spaces {
 		set.Caucus[s.PartyID] = s
 	}
-	return set, nil
+	set.Rules, err = tx.TruceRules(set.Group.ProcessID)
+	return set, err
 }
 
 // Question loads a question for a decision.

@@ -12,7 +12,7 @@ import (
 func Truce(title string) parley.ProposalInput {
 	return parley.ProposalInput{Kind: parley.ProposalTruce, Title: title,
 		Texts: parley.Texts{parley.English: "A pause of 48 hours along the line of contact."},
-		Details: parley.Details{Truce: &parley.TruceDetails{Hours: 48, Starts: time.Date(2025, 7, 25, 6, 0, 0, 0, time.UTC),
+		Details: parley.Details{Truce: &parley.TruceDetails{Hours: 48, Starts: time.Now().UTC().Add(7 * 24 * time.Hour).Truncate(time.Hour),
 			Purpose: "evacuate the wounded", Area: "segments 3 and 4"}}}
 }
 

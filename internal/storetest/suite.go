@@ -33,6 +33,7 @@ func Run(t *testing.T, open Open) {
 		{"MemoLifecycle", testMemoLifecycle},
 		{"MemoVersions", testMemoVersions},
 		{"MeetingLifecycle", testMeetingLifecycle},
+		{"TruceLifeCycle", testTruceLifeCycle},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open) })

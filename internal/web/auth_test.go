@@ -377,7 +377,8 @@ func TestProposalFormErrors(t *testing.T) {
 	}
 	// Well-formed numbers, but no title and no text.
 	form.Set("truce_hours", "48")
-	form.Set("truce_starts", "2025-08-01T04:00")
+	form.Set("truce_starts", s.now.Add(72*time.Hour).Format("2006-01-02T15:04"))
+	form.Set("truce_purposes", "wounded")
 	resp = s.post(t, c, "/g/"+g+"/proposals", form)
 	b, _ = io.ReadAll(resp.Body)
 	for _, id := range []string{`id="err-title"`, `id="err-texts"`} {

@@ -165,6 +165,7 @@ func dynamicKeys() map[string][]string {
 		"memo.stance_":     vals(parley.StanceAccepts, parley.StanceReserves, parley.StanceRejects, parley.StanceAwaiting),
 		"memo.take_":       vals(parley.StanceAccepts, parley.StanceReserves, parley.StanceRejects, parley.StanceAwaiting),
 		"memo.status_":     vals(parley.ClauseStatusBracketed, parley.ClauseStatusAgreed, parley.ClauseStatusInitialled),
+		"truce.purpose_":   vals(parley.PurposeWounded, parley.PurposeDead, parley.PurposePassage, parley.PurposeOther),
 		"meeting.status_":  vals(parley.MeetingStatusScheduled, parley.MeetingStatusLive, parley.MeetingStatusEnded, parley.MeetingStatusCancelled),
 	}
 }

@@ -202,18 +202,18 @@ func (s *Server) loadMeeting(ctx context.Context, p *page, id string) (*meetingP
 		}
 	}
 	a := p.Actor
+	mp.ApprovalSeq = map[string]int64{}
 	for _, pt := range mp.Parties {
 		mp.Approved[pt.ID] = m.ApprovedBy(pt.ID)
 	}
-	mp.ApprovalSeq = map[string]int64{}
-	mp.Complete = m.Approved(partyIDs(mp.Parties))
-	mp.Present = m.Present()
-	for _, x := range mp.Present {
 	for _, x := range m.Approvals {
 		if x.Hash == m.Minutes.Hash {
 			mp.ApprovalSeq[x.PartyID] = x.Seq
 		}
 	}
+	mp.Complete = m.Approved(partyIDs(mp.Parties))
+	mp.Present = m.Present()
+	for _, x := range mp.Present {
 		if x.AccountID == a.AccountID {
 			mp.Here = true
 		}

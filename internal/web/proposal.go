@@ -146,12 +146,15 @@ func (s *Server) proposalBody(w http.ResponseWriter, r *http.Request) {
 // proposalForm is the page to draft, edit or counter a proposal.
 type proposalForm struct {
 	*processView
-	Group   parley.WorkingGroup
-	Action  string // where the form posts
-	Mode    string // draft, edit or counter
-	Parties []parley.Party
-	Of      *proposalView // the proposal being edited or countered
-	Kinds   []parley.ProposalKind
+	Group    parley.WorkingGroup
+	Action   string // where the form posts
+	Mode     string // draft, edit or counter
+	Parties  []parley.Party
+	Of       *proposalView // the proposal being edited or countered
+	Kinds    []parley.ProposalKind
+	Purposes []parley.TrucePurpose
+	Rules    parley.TruceRules // the process's limits on truces
+	Zones    []string
 }
 
 func (s *Server) newProposalForm(w http.ResponseWriter, r *http.Request) {
@@ -184,7 +187,12 @@ func (s *Server) showProposalForm(w http.ResponseWriter, r *http.Request, p *pag
 		return
 	}
 	p.withNav(v)
-	f := proposalForm{processView: v, Group: g, Mode: mode, Of: of, Kinds: parley.ProposalKinds}
+	p.Map = true // the truce's area is drawn on a map
+	f := proposalForm{processView: v, Group: g, Mode: mode, Of: of, Kinds: parley.ProposalKinds, Purposes: parley.TrucePurposes, Zones: timeZones}
+	if f.Rules, err = s.db.TruceRules(ctx, p.Actor, g.ProcessID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	m, _ := p.Actor.In(g.ProcessID)
 	for _, party := range v.Parties {
 		if party.Kind == parley.PartyNegotiating && party.ID != m.PartyID {
@@ -221,10 +229,7 @@ func proposalFormValues(pr parley.Proposal, loc *time.Location) map[string][]str
 		f["deadline"] = []string{pr.Deadline.In(loc).Format("2006-01-02T15:04")}
 	}
 	if t := pr.Details.Truce; t != nil {
-		f["truce_hours"], f["truce_purpose"], f["truce_area"] = []string{strconv.Itoa(t.Hours)}, []string{t.Purpose}, []string{t.Area}
-		if !t.Starts.IsZero() {
-			f["truce_starts"] = []string{t.Starts.In(loc).Format("2006-01-02T15:04")}
-		}
+		truceFormValues(f, *t, loc)
 	}
 	if e := pr.Details.Exchange; e != nil {
 		f["exchange_stages"] = []string{strconv.Itoa(e.Stages)}
@@ -278,7 +283,7 @@ func readProposalInput(r *http.Request, loc *time.Location) (parley.ProposalInpu
 	in.Deadline = when("deadline")
 	switch in.Kind {
 	case parley.ProposalTruce:
-		in.Details.Truce = &parley.TruceDetails{Hours: num("truce_hours"), Starts: when("truce_starts"), Purpose: f.Get("truce_purpose"), Area: f.Get("truce_area")}
+		in.Details.Truce = readTruce(f, loc, num, bad)
 	case parley.ProposalExchange:
 		e := &parley.ExchangeDetails{Stages: num("exchange_stages")}
 		names, counts := f["category_name"], f["category_count"]

@@ -72,6 +72,10 @@ type page struct {
 	Nav      *nav  // the process being looked at, for the side navigation
 	Seq      int64 // the record's last entry when the page was made: live updates start after it
 	Version  string
+	// Map loads static/map.js and its style sheet: the page has a map
+	// (class "map") or a countdown (time data-countdown). The script loads
+	// Leaflet itself, and only for a map.
+	Map bool
 }
 
 // nav is the side navigation of a process.
