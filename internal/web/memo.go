@@ -64,7 +64,7 @@ type memoPage struct {
 // memoQuery says what a request shows of a memorandum.
 type memoQuery struct {
 	View     string        // "side" (languages side by side) or one language
-	Open     string        // the form asked for: "<clause>.edit.<lang>", "<clause>.table" or "<clause>.link"
+	Open     string        // the form asked for: "<clause>.edit.<lang>", "<clause>.table" or "<clause>.link" (the clause alone is asked for "edit.<lang>", "table" or "link")
 	Clause   string        // one section or clause alone, or "" for the whole memorandum
 	Conflict *memoConflict // a stale edit sent back, its current text still to be read
 }
@@ -409,7 +409,9 @@ type clauseViews struct {
 	edit  map[parley.Lang]string // the labels of their edit links
 	// The addresses of the links that unfold a form, escaped for an
 	// attribute, up to the clause: "/memos/<memo>?view=<view>&amp;open=",
-	// "/memos/<memo>/clause/" and "?view=<view>&amp;open=".
+	// "/memos/<memo>/clause/" and "?view=<view>&amp;open=", without the
+	// view when it is side by side (the default). They are a third of a
+	// long memorandum's page: every byte saved counts hundreds of times.
 	page, clause, open string
 }
 
@@ -420,7 +422,10 @@ func newClauseViews(mp *memoPage, p *page) clauseViews {
 		vs.edit[l] = p.T("memo.edit", "Lang", vs.names[l])
 	}
 	memo := html.EscapeString(url.PathEscape(mp.Memo.ID))
-	vs.open = "?view=" + html.EscapeString(url.QueryEscape(mp.View)) + "&amp;open="
+	vs.open = "?open="
+	if mp.View != "side" {
+		vs.open = "?view=" + html.EscapeString(url.QueryEscape(mp.View)) + "&amp;open="
+	}
 	vs.page = "/memos/" + memo + vs.open
 	vs.clause = "/memos/" + memo + "/clause/"
 	return vs
@@ -496,9 +501,10 @@ func (vs clauseViews) view(c parley.Clause) clauseView {
 }
 
 // formLink makes the link that unfolds the form of clause id ("edit.<lang>",
-// "table" or "link"); id is escaped for an attribute already.
+// "table" or "link"); id is escaped for an attribute already. The clause
+// alone has its identifier in the path, so its open names the form only.
 func (vs clauseViews) formLink(id, form, label string) *formLink {
-	return &formLink{Attrs: template.HTMLAttr(`href="` + vs.page + id + "." + form + "#c-" + id + `" hx-get="` + vs.clause + id + vs.open + id + "." + form + `"`), Label: label}
+	return &formLink{Attrs: template.HTMLAttr(`href="` + vs.page + id + "." + form + "#c-" + id + `" hx-get="` + vs.clause + id + vs.open + form + `"`), Label: label}
 }
 
 // partyNames names the parties ids in l, comma-separated.
@@ -668,6 +674,9 @@ func (s *Server) memoClause(w http.ResponseWriter, r *http.Request) {
 	p := s.page(r, "memo.title")
 	q := memoRequest(r)
 	q.Clause = r.PathValue("clause")
+	if q.Open != "" { // the clause is in the path: open names its form alone
+		q.Open = q.Clause + "." + q.Open
+	}
 	mp, err := s.loadMemo(r.Context(), p, r.PathValue("memo"), q)
 	if err != nil {
 		s.fail(w, r, err)

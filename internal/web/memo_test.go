@@ -453,8 +453,8 @@ func TestMemoFormsOnDemand(t *testing.T) {
 		t.Error("the memorandum carries the forms to table an alternative or link a clause")
 	}
 	for _, want := range []string{
-		`href="/memos/` + memo + `?view=side&amp;open=` + clause + `.edit.en#c-` + clause + `"`,
-		`hx-get="/memos/` + memo + `/clause/` + clause + `?view=side&amp;open=` + clause + `.edit.en"`,
+		`href="/memos/` + memo + `?open=` + clause + `.edit.en#c-` + clause + `"`,
+		`hx-get="/memos/` + memo + `/clause/` + clause + `?open=edit.en"`,
 		`open=` + clause + `.edit.ru`, `open=` + clause + `.table`, `open=` + clause + `.link`,
 		`<article class="clause clause-bracketed" id="c-` + clause + `" role="listitem" aria-labelledby="n-` + clause + `" hx-target="this" hx-swap="outerHTML">`,
 	} {
@@ -464,7 +464,7 @@ func TestMemoFormsOnDemand(t *testing.T) {
 	}
 
 	editForm := regexp.MustCompile(`(?s)<textarea id="e-` + clause + `-en" name="text"[^>]*>([^<]*)</textarea>`)
-	for _, path := range []string{"/memos/" + memo + "?open=" + clause + ".edit.en", "/memos/" + memo + "/clause/" + clause + "?open=" + clause + ".edit.en"} {
+	for _, path := range []string{"/memos/" + memo + "?open=" + clause + ".edit.en", "/memos/" + memo + "/clause/" + clause + "?open=edit.en"} {
 		resp, body := s.get(t, c, path)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("GET %s: %d", path, resp.StatusCode)
@@ -477,28 +477,29 @@ func TestMemoFormsOnDemand(t *testing.T) {
 			t.Errorf("GET %s: %d edit forms, want the one asked for", path, n)
 		}
 		for _, want := range []string{`name="version" value="1"`, `data-editing data-memo="` + memo + `" data-clause="` + clause + `" data-lang="en"`,
-			`hx-get="/memos/` + memo + `/clause/` + clause + `?view=side"`} {
+			`href="/memos/` + memo + `#c-` + clause + `" hx-get="/memos/` + memo + `/clause/` + clause + `"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("GET %s lacks %s", path, want)
 			}
 		}
 	}
-	_, one := s.get(t, c, "/memos/"+memo+"/clause/"+clause+"?open="+clause+".edit.en")
+	_, one := s.get(t, c, "/memos/"+memo+"/clause/"+clause+"?open=edit.en")
 	if !strings.HasPrefix(strings.TrimSpace(one), `<article class="clause`) || strings.Contains(one, "<html") || strings.Count(one, "<article") != 1 {
 		t.Errorf("the clause alone is not one article:\n%.300s", one)
 	}
 	_, closed := s.get(t, c, "/memos/"+memo+"/clause/"+clause+"?view=ru")
-	if strings.Contains(closed, "<textarea") || !strings.Contains(closed, `open=`+clause+`.edit.ru`) || strings.Contains(closed, `.edit.en`) {
+	if strings.Contains(closed, "<textarea") || !strings.Contains(closed, `?view=ru&amp;open=`+clause+`.edit.ru#c-`+clause) ||
+		!strings.Contains(closed, `/clause/`+clause+`?view=ru&amp;open=edit.ru"`) || strings.Contains(closed, `.edit.en`) {
 		t.Errorf("the clause alone, in Russian, with no form asked for:\n%s", closed)
 	}
-	for _, open := range []string{clause + ".table", clause + ".link"} {
+	for _, open := range []string{"table", "link"} {
 		_, body := s.get(t, c, "/memos/"+memo+"/clause/"+clause+"?open="+open)
-		action := `action="/memos/` + memo + `/` + strings.TrimPrefix(open, clause+".") + `?view=side"`
+		action := `action="/memos/` + memo + `/` + open + `?view=side"`
 		if !strings.Contains(body, action) || !strings.Contains(body, "data-open-form") {
 			t.Errorf("open=%s: the form is not there:\n%s", open, body)
 		}
 	}
-	if _, body := s.get(t, c, "/memos/"+memo+"/clause/"+clauses[0]+"?open="+clauses[0]+".table"); strings.Contains(body, "/table?") {
+	if _, body := s.get(t, c, "/memos/"+memo+"/clause/"+clauses[0]+"?open=table"); strings.Contains(body, "/table?") {
 		t.Error("a section offers to table an alternative")
 	}
 }
@@ -537,8 +538,8 @@ func TestMemoClauseAlone(t *testing.T) {
 		Languages: []parley.Lang{parley.English}})[0].Data.(*parley.MemoCreated).MemoID
 	clause := s.Must(t, s.Mediator, parley.AddClause{MemoID: hum, Kind: parley.KindClause, Texts: parley.Texts{parley.English: "A corridor opens."}})[0].Data.(*parley.ClauseAdded).ClauseID
 	obs := clients["observer"]
-	for _, path := range []string{"/memos/" + hum, "/memos/" + hum + "?open=" + clause + ".edit.en", "/memos/" + hum + "/clause/" + clause + "?open=" + clause + ".edit.en",
-		"/memos/" + hum + "/clause/" + clause + "?open=" + clause + ".table", "/memos/" + hum + "/clause/" + clause + "?open=" + clause + ".link"} {
+	for _, path := range []string{"/memos/" + hum, "/memos/" + hum + "?open=" + clause + ".edit.en", "/memos/" + hum + "/clause/" + clause + "?open=edit.en",
+		"/memos/" + hum + "/clause/" + clause + "?open=table", "/memos/" + hum + "/clause/" + clause + "?open=link"} {
 		resp, body := s.get(t, obs, path)
 		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "A corridor opens.") {
 			t.Errorf("GET %s as the observer: %d", path, resp.StatusCode)
