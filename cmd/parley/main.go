@@ -70,6 +70,7 @@ type cli struct {
 	LogKey     string `name:"log-key" env:"PARLEY_LOG_KEY" placeholder:"PRIVATE+KEY+…" help:"The record's signing key (signed-note private key); default: <data>/record.key, created at first start. Every instance of one server must use the same key."`
 	LogKeyFile string `name:"log-key-file" env:"PARLEY_LOG_KEY_FILE" placeholder:"PATH" help:"File holding the record's signing key (default <data>/record.key)."`
 	LogPrivate bool   `name:"log-private" env:"PARLEY_LOG_PRIVATE" help:"Serve the record's hashes and checkpoints (/log/...) to signed-in accounts only."`
+	Files      string `name:"files" env:"PARLEY_FILES" placeholder:"DIR" help:"Directory of the files attached to reports, kept by their SHA-256 (default <data>/files). Several instances must share it."`
 
 	smtpFlags
 
@@ -89,6 +90,13 @@ func (c *cli) dsn() string {
 		return c.DB
 	}
 	return "sqlite:" + filepath.Join(c.Data, "parley.db")
+}
+
+func (c *cli) filesDir() string {
+	if c.Files != "" {
+		return c.Files
+	}
+	return filepath.Join(c.Data, "files")
 }
 
 func (c *cli) logKeyFile() string {

@@ -70,9 +70,10 @@ type Proposal struct {
 	Texts          parley.Texts        `json:"texts"`
 	Details        parley.Details      `json:"details"`
 	DraftedDaysAgo int                 `json:"drafted_days_ago"`
-	DeadlineDays   int                 `json:"deadline_days"`  // from now; 0: none
-	StartsInDays   int                 `json:"starts_in_days"` // a truce's start
-	WindowInDays   []int               `json:"window_in_days"` // a meeting's window
+	DeadlineDays   int                 `json:"deadline_days"`   // from now; 0: none
+	StartsInDays   int                 `json:"starts_in_days"`  // a truce's start
+	StartsInHours  int                 `json:"starts_in_hours"` // a truce's start, when it is hours away (or ago)
+	WindowInDays   []int               `json:"window_in_days"`  // a meeting's window
 	Steps          []Step              `json:"steps"`
 }
 
@@ -86,6 +87,11 @@ type Step struct {
 	Texts        parley.Texts   `json:"texts"`
 	Details      parley.Details `json:"details"`
 	StartsInDays int            `json:"starts_in_days"`
+	// Of an accepted truce: a violation's time after the truce's start, its
+	// place, and an answer (acknowledged, disputed, verification).
+	AfterStartHours float64   `json:"after_start_hours"`
+	Where           []float64 `json:"where"`
+	Answer          string    `json:"answer"`
 }
 
 // Memo is a memorandum of the story: its clauses, tabled by its author
@@ -392,6 +398,11 @@ func (s *Scenario) installProposal(ctx context.Context, db *store.DB, svc *servi
 		return evs, nil
 	}
 	in := parley.ProposalInput{Kind: p.Kind, Title: p.Title, Texts: p.Texts, Details: withDates(p.Details, p.StartsInDays, p.WindowInDays, now)}
+	if p.StartsInHours != 0 && in.Details.Truce != nil {
+		t := *in.Details.Truce
+		t.Starts = now.Add(time.Duration(p.StartsInHours) * time.Hour).Truncate(time.Hour)
+		in.Details.Truce = &t
+	}
 	if p.DeadlineDays > 0 {
 		in.Deadline = now.Add(time.Duration(p.DeadlineDays) * 24 * time.Hour).Truncate(time.Hour)
 	}
@@ -400,10 +411,33 @@ func (s *Scenario) installProposal(ctx context.Context, db *store.DB, svc *servi
 		return err
 	}
 	id := evs[0].Data.(*parley.ProposalDrafted).ProposalID
-	var question string
+	var question, violation string
 	for i, st := range p.Steps {
 		var cmd parley.Command
+		clock := at(st.DaysAgo, i+1)
+		afterStart := func(h float64) *service.Service {
+			t := in.Details.Truce.Starts.Add(time.Duration(h * float64(time.Hour)))
+			return svc.WithClock(func() time.Time { return t })
+		}
 		switch st.Act {
+		case "notify":
+			cmd = parley.ConfirmNotified{TruceID: id}
+		case "activate":
+			// The server's own loop, at the truce's start.
+			if _, err := afterStart(0).TimeTruces(ctx); err != nil {
+				return fmt.Errorf("demo: proposal %q: activate: %w", p.Title, err)
+			}
+			continue
+		case "violation":
+			if len(st.Where) != 2 {
+				return fmt.Errorf("demo: proposal %q: a violation needs where", p.Title)
+			}
+			cmd = parley.ReportViolation{TruceID: id, At: in.Details.Truce.Starts.Add(time.Duration(st.AfterStartHours * float64(time.Hour))),
+				Where: parley.Point{st.Where[0], st.Where[1]}, Description: st.Text}
+			clock = afterStart(st.AfterStartHours + 0.5)
+		case "respond":
+			cmd = parley.AnswerViolation{ViolationID: violation, Answer: st.Answer, Text: st.Text}
+			clock = afterStart(st.AfterStartHours)
 		case "submit":
 			cmd = parley.SubmitProposal{ProposalID: id}
 		case "acknowledge":
@@ -426,12 +460,15 @@ func (s *Scenario) installProposal(ctx context.Context, db *store.DB, svc *servi
 		default:
 			return fmt.Errorf("demo: proposal %q: unknown act %q", p.Title, st.Act)
 		}
-		evs, err := do(at(st.DaysAgo, i+1), st.By, cmd)
+		evs, err := do(clock, st.By, cmd)
 		if err != nil {
 			return err
 		}
-		if q, ok := evs[0].Data.(*parley.ClarificationAsked); ok {
-			question = q.QuestionID
+		switch d := evs[0].Data.(type) {
+		case *parley.ClarificationAsked:
+			question = d.QuestionID
+		case *parley.ViolationReported:
+			violation = d.ViolationID
 		}
 	}
 	return nil

@@ -334,3 +334,45 @@ func TestInstallMeetings(t *testing.T) {
 		t.Errorf("the next meeting: %+v", next)
 	}
 }
+
+// TestInstallTruces: the 48-hour truce proposal and its 72-hour counter
+// carry their areas on the map; one local pause, accepted and notified by
+// both sides, holds now, with a disputed violation.
+func TestInstallTruces(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.OpenSQLite(t)
+	w := store.NewWriter(db, nil)
+	t.Cleanup(w.Close)
+	sc, _ := demo.Load()
+	now := time.Now()
+	if _, err := sc.Install(ctx, db, service.New(db, w, time.Now, nil), auth.Params{Memory: 1024, Time: 1, Threads: 1}); err != nil {
+		t.Fatal(err)
+	}
+	acc, _, _ := db.AccountByUsername(ctx, "head.ru")
+	a, _ := db.Actor(ctx, acc.ID, "")
+	ps, err := db.Proposals(ctx, a, store.ProposalFilter{Process: a.Members[0].ProcessID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shaped := 0
+	for _, p := range ps {
+		if p.Details.Truce != nil && len(p.Details.Truce.Shapes) > 0 {
+			shaped++
+		}
+	}
+	if shaped < 3 {
+		t.Errorf("%d truce proposals with an area on the map, want the proposal, its counter and the local pause", shaped)
+	}
+	ts, err := db.Truces(ctx, a, a.Members[0].ProcessID)
+	if err != nil || len(ts) != 1 {
+		t.Fatalf("truces %d %v", len(ts), err)
+	}
+	tr := ts[0]
+	if tr.Status != parley.TruceActive || tr.Start().After(now) || tr.End().Before(now) || len(tr.Notices) != 2 || !tr.ActiveAt.Equal(tr.Start()) {
+		t.Errorf("the local pause: %+v", tr)
+	}
+	vs, err := db.Violations(ctx, a, tr.ID)
+	if err != nil || len(vs) != 1 || vs[0].Status != "disputed" || vs[0].Segment != "Segment 3, Vasylivka" {
+		t.Errorf("violations %+v %v", vs, err)
+	}
+}

@@ -60,13 +60,13 @@ func applyTruce(ctx context.Context, tx queryer, e parley.Event) (ok bool, err e
 			d.ViolationID, e.Seq, d.PartyID, e.Actor, d.Answer, d.Text, at); err != nil {
 			return true, err
 		}
-		return true, exec(`UPDATE violations SET status = $2, seq = $3 WHERE id = $1`, d.ViolationID, d.Answer, e.Seq)
+		return true, exec(`UPDATE violations SET status = $2 WHERE id = $1`, d.ViolationID, d.Answer)
 	case *parley.FindingRecorded:
 		if err := exec(`INSERT INTO violation_notes (violation_id, seq, class, party_id, author_id, kind, text, at) VALUES ($1, $2, 'finding', '', $3, $4, $5, $6)`,
 			d.ViolationID, e.Seq, e.Actor, d.Finding, d.Text, at); err != nil {
 			return true, err
 		}
-		return true, exec(`UPDATE violations SET status = $2, seq = $3 WHERE id = $1`, d.ViolationID, d.Finding, e.Seq)
+		return true, exec(`UPDATE violations SET status = $2 WHERE id = $1`, d.ViolationID, d.Finding)
 	}
 	return false, nil
 }

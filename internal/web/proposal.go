@@ -75,6 +75,7 @@ func (s *Server) loadProposal(r *http.Request, p *page, id string) (*proposalPag
 	if err != nil {
 		return nil, err
 	}
+	p.Map = pr.Kind == parley.ProposalTruce // its area on a map
 	v, err := s.loadProcess(ctx, p.Actor, pr.ProcessID, p.Lang)
 	if err != nil {
 		return nil, err
@@ -443,8 +444,9 @@ type historyPage struct {
 }
 
 type historyStep struct {
-	P     proposalView
-	Diffs []langDiff // against the offer before it
+	P       proposalView
+	Diffs   []langDiff           // against the offer before it
+	Changes []parley.TruceChange // in a truce's terms, against the offer before it
 }
 
 type langDiff struct {
@@ -473,6 +475,9 @@ func (s *Server) proposalHistory(w http.ResponseWriter, r *http.Request) {
 					continue
 				}
 				step.Diffs = append(step.Diffs, langDiff{Lang: l, HTML: diffHTML(textdiff.Words(a, b, time.Second))})
+			}
+			if a, b := prev.Details.Truce, c.Details.Truce; a != nil && b != nil {
+				step.Changes = parley.CompareTruce(*a, *b)
 			}
 		}
 		h.Steps = append(h.Steps, step)

@@ -100,7 +100,6 @@ func (s *Server) routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("POST /memos/{memo}/versions", s.nameMemoVersion)
 	mux.HandleFunc("GET /memos/{memo}/compare", s.memoCompare)
 
-	mux.HandleFunc("GET /s/{space}", s.spacePage)
 	mux.HandleFunc("GET /p/{process}/meetings", s.meetingsPage)
 	mux.HandleFunc("POST /p/{process}/meetings", s.scheduleMeeting)
 	mux.HandleFunc("POST /p/{process}/calendar", s.makeCalendarFeed)
@@ -110,6 +109,15 @@ func (s *Server) routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("POST /meetings/{meeting}/{act}", s.meetingAct)
 	mux.HandleFunc("GET /calendar/{feed}", s.calendarFeed)
 
+	mux.HandleFunc("GET /p/{process}/truces", s.trucesPage)
+	mux.HandleFunc("POST /p/{process}/truce-rules", s.setTruceRules)
+	mux.HandleFunc("GET /truces/{truce}", s.trucePage)
+	mux.HandleFunc("GET /truces/{truce}/body", s.truceBody)
+	mux.HandleFunc("GET /truces/{truce}/export/{file}", s.truceExport)
+	mux.HandleFunc("POST /truces/{truce}/{act}", s.truceAct)
+	mux.HandleFunc("GET /attachments/{hash}", s.attachment)
+
+	mux.HandleFunc("GET /s/{space}", s.spacePage)
 	mux.HandleFunc("POST /s/{space}/threads", s.startThread)
 	mux.HandleFunc("GET /t/{thread}", s.threadPage)
 	mux.HandleFunc("GET /t/{thread}/messages", s.threadMessages)

@@ -40,6 +40,9 @@ type Config struct {
 	// MaxFailedLogins in a row lock an account for LockFor.
 	MaxFailedLogins int
 	LockFor         time.Duration
+	// Files is the directory of the files attached to reports; "" refuses
+	// attachments.
+	Files string
 }
 
 // Server is Parley's HTTP server.

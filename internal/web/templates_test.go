@@ -227,6 +227,8 @@ func TestEveryTemplateRenders(t *testing.T) {
 		}
 	}
 
+	truce := head.first("/p/"+process+"/truces", `href="/truces/([^"/]+)"`)
+
 	pages := []struct {
 		who      *visitor
 		name     string
@@ -270,6 +272,9 @@ func TestEveryTemplateRenders(t *testing.T) {
 		{head, "head.ua", "/memos/" + jointMemo + "/compare", "memo-compare.html", http.StatusOK},
 		{head, "head.ua", "/memos/compare?left=" + uaDraft + "&right=" + jointMemo, "memo-compare.html", http.StatusOK},
 		{head, "head.ua", "/memos/compare?left=" + uaDraft, "error.html", http.StatusBadRequest},
+		{head, "head.ua", "/p/" + process + "/truces", "truces.html", http.StatusOK},
+		{head, "head.ua", "/truces/" + truce, "truce.html", http.StatusOK},
+		{mediator, "mediator", "/truces/" + truce, "truce.html", http.StatusOK},
 		{mediator, "mediator", "/p/" + process + "/meetings", "meetings.html", http.StatusOK},
 		{mediator, "mediator", "/meetings/" + meeting, "meeting.html", http.StatusOK},
 		{head, "head.ua", "/meetings/" + meeting, "meeting.html", http.StatusOK},
