@@ -52,7 +52,7 @@ func newSite(t *testing.T) *site {
 	s := &site{World: w, now: time.Now()}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	reg := prometheus.NewRegistry()
-	srv, err := web.New(web.Config{PasswordParams: cheap, MaxFailedLogins: 3, LockFor: time.Hour, Version: "test", StreamPing: 50 * time.Millisecond}, db, w.Service, hub, log, reg, func() time.Time { return s.now })
+	srv, err := web.New(web.Config{PasswordParams: cheap, MaxFailedLogins: 3, LockFor: time.Hour, Version: "test", StreamPing: 50 * time.Millisecond, Files: t.TempDir()}, db, w.Service, hub, log, reg, func() time.Time { return s.now })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,6 +114,8 @@ func (s *Server) routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("GET /truces/{truce}", s.trucePage)
 	mux.HandleFunc("GET /truces/{truce}/body", s.truceBody)
 	mux.HandleFunc("GET /truces/{truce}/export/{file}", s.truceExport)
+	mux.HandleFunc("GET /truces/{truce}/map.svg", s.mapSVG)
+	mux.HandleFunc("GET /proposals/{proposal}/map.svg", s.mapSVG)
 	mux.HandleFunc("POST /truces/{truce}/{act}", s.truceAct)
 	mux.HandleFunc("GET /attachments/{hash}", s.attachment)
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"io/fs"
 	"mime"
 	"net/http"
 	"net/url"
@@ -15,10 +17,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parley-talks/parley"
 	attach "github.com/parley-talks/parley/internal/files"
+	"github.com/parley-talks/parley/internal/geo"
 )
 
 // world is the region a map's shapes are read in; the process's own region
@@ -96,14 +100,18 @@ func truceFormValues(f map[string][]string, t parley.TruceDetails, loc *time.Loc
 }
 
 // mapLabels are the message IDs of the map's own words, given to map.js.
-var mapLabels = []string{"name", "save", "segment", "zone", "crossing", "rename", "delete", "show_geojson", "hide_geojson"}
+var mapLabels = []string{"name", "save", "segment", "zone", "crossing", "rename", "delete", "show_geojson", "hide_geojson",
+	"cancel", "new_shape", "map", "legend", "violation"}
 
 // MapLabels is the map's words in the reader's language, as JSON for the
-// data-labels attribute of a map.
+// data-labels attribute of a map: its own, and the statuses of violations.
 func (p *page) MapLabels() string {
 	m := map[string]string{}
 	for _, k := range mapLabels {
 		m[k] = p.T("map." + k)
+	}
+	for _, st := range append([]string{"reported"}, append(append([]string{}, parley.ViolationAnswers...), parley.ViolationFindings...)...) {
+		m[st] = p.T("violation." + "status_" + st)
 	}
 	b, _ := json.Marshal(m) // strings only
 	return string(b)
@@ -236,6 +244,7 @@ type trucePage struct {
 	Findings   []string
 	Segments   []segmentCount
 	Proposal   string
+	Rules      parley.TruceRules
 }
 
 type segmentCount struct {
@@ -267,6 +276,7 @@ func (s *Server) loadTruce(ctx context.Context, p *page, id string) (*trucePage,
 	if err != nil {
 		return nil, err
 	}
+	tp.Rules = rules
 	a := p.Actor
 	set := parley.TruceSetting{Truce: t, Space: tp.Space.Space, Rules: rules}
 	env := probeEnv()
@@ -632,4 +642,81 @@ func (p *page) ChangeText(c parley.TruceChange) string {
 	}
 	field := map[string]string{"time_zone": "meetings.time_zone", "purpose": "truce.purpose", "area": "truce.area", "conditions": "truce.conditions"}[c.What]
 	return p.T("truce.change_words", "Field", p.T(field))
+}
+
+// baseMap is the countries of the world, decoded once from the file the
+// browsers' map is drawn from.
+var baseMap = sync.OnceValues(func() (*geo.Topology, error) {
+	b, err := fs.ReadFile(files, "static/map/countries-50m.json")
+	if err != nil {
+		return nil, err
+	}
+	return geo.Decode(b)
+})
+
+// mapLegend is the translated legend of the server-drawn map.
+func (p *page) mapLegend() map[string]string {
+	l := map[string]string{"km": "km"}
+	for _, k := range []string{parley.ShapeSegment, parley.ShapeZone, parley.ShapeCrossing} {
+		l[k] = p.T("map." + k)
+	}
+	for _, st := range append([]string{"reported"}, append(append([]string{}, parley.ViolationAnswers...), parley.ViolationFindings...)...) {
+		l[st] = p.T("truces.violations") + ": " + p.T("violation."+"status_"+st)
+	}
+	return l
+}
+
+// mapSVG draws a truce's area, or a truce proposal's, as an SVG image: for
+// print, and for readers without JavaScript.
+func (s *Server) mapSVG(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.member(w, r); !ok {
+		return
+	}
+	ctx := r.Context()
+	p := s.page(r, "truce.title")
+	var shapes []parley.Shape
+	var marks []geo.Mark
+	title := ""
+	if id := r.PathValue("truce"); id != "" {
+		t, err := s.db.Truce(ctx, p.Actor, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		vs, err := s.db.Violations(ctx, p.Actor, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		shapes, title = t.Terms.Shapes, t.Title
+		for _, v := range vs {
+			marks = append(marks, geo.Mark{At: v.Where, Label: p.Time(v.At), Class: v.Status})
+		}
+	} else {
+		pr, err := s.db.Proposal(ctx, p.Actor, r.PathValue("proposal"))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if pr.Details.Truce == nil {
+			s.fail(w, r, parley.Errorf(parley.ENOTFOUND, "No such map."))
+			return
+		}
+		shapes, title = pr.Details.Truce.Shapes, pr.Title
+	}
+	base, err := baseMap()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var b bytes.Buffer
+	if err := geo.SVG(&b, base, shapes, marks, geo.Options{Width: 900, Height: 600, Title: title, Legend: p.mapLegend()}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "image/svg+xml")
+	h.Set("Cache-Control", "private, no-cache")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	w.Write(b.Bytes())
 }
