@@ -1202,4 +1202,88 @@ func (s *Server) apiRoutes(api huma.API) {
 		}) (*body[Done], error) {
 			return done(s.apiDo(ctx, parley.ApproveMinutes{MeetingID: in.ID, Hash: in.Body.Hash}))
 		})
+
+	huma.Register(api, get("list-truces", "/processes/{id}/truces", "Truces of a process I may read (accepted truce proposals and their life cycle), latest start first", "truces"),
+		func(ctx context.Context, in *idPath) (*body[[]parley.Truce], error) {
+			return read(s, ctx, func(a parley.Actor) ([]parley.Truce, error) {
+				if _, err := s.db.Process(ctx, a, in.ID); err != nil {
+					return nil, err
+				}
+				return s.db.Truces(ctx, a, in.ID)
+			})
+		})
+	huma.Register(api, get("get-truce-rules", "/processes/{id}/truce-rules", "A process's limits on truces: the region every place lies in, the longest window", "truces"),
+		func(ctx context.Context, in *idPath) (*body[parley.TruceRules], error) {
+			return read(s, ctx, func(a parley.Actor) (parley.TruceRules, error) { return s.db.TruceRules(ctx, a, in.ID) })
+		})
+	huma.Register(api, put("set-truce-rules", "/processes/{id}/truce-rules", "Set a process's limits on truces (mediator, operator)", "truces"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body parley.TruceRules
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.SetTruceRules{ProcessID: in.ID, TruceRules: in.Body}))
+		})
+	type truceDetail struct {
+		Truce      parley.Truce       `json:"truce"`
+		Violations []parley.Violation `json:"violations"`
+	}
+	huma.Register(api, get("get-truce", "/truces/{id}", "A truce with its terms (area on the map included), notifications, status and the violations reported with their answers and findings", "truces"),
+		func(ctx context.Context, in *idPath) (*body[truceDetail], error) {
+			return read(s, ctx, func(a parley.Actor) (truceDetail, error) {
+				t, err := s.db.Truce(ctx, a, in.ID)
+				if err != nil {
+					return truceDetail{}, err
+				}
+				vs, err := s.db.Violations(ctx, a, in.ID)
+				return truceDetail{Truce: t, Violations: vs}, err
+			})
+		})
+	huma.Register(api, post("confirm-notified", "/truces/{id}/notify", "My party confirms that its chain of command was told of the truce (formal act)", "truces"),
+		func(ctx context.Context, in *idPath) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.ConfirmNotified{TruceID: in.ID}))
+		})
+	huma.Register(api, post("end-truce", "/truces/{id}/end", "End a truce early, with the reason (a party's formal act, or the mediator's)", "truces"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Reason string `json:"reason" maxLength:"20000"`
+			}
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.EndTruce{TruceID: in.ID, Reason: in.Body.Reason}))
+		})
+	huma.Register(api, post("report-violation", "/truces/{id}/violations", "Report a violation: when, where (a point [longitude, latitude] within 10 km of the truce's area) and what. Files are attached through the web form.", "truces"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				At          time.Time    `json:"at"`
+				Where       parley.Point `json:"where" doc:"[longitude, latitude]"`
+				Description string       `json:"description" maxLength:"20000"`
+			}
+		}) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, parley.ReportViolation{TruceID: in.ID, At: in.Body.At, Where: in.Body.Where, Description: in.Body.Description})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.ViolationReported).ViolationID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, post("answer-violation", "/violations/{id}/answer", "The other side answers a report: acknowledged, disputed (with reasons) or verification", "truces"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Answer string `json:"answer" enum:"acknowledged,disputed,verification"`
+				Text   string `json:"text,omitempty" maxLength:"20000"`
+			}
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.AnswerViolation{ViolationID: in.ID, Answer: in.Body.Answer, Text: in.Body.Text}))
+		})
+	huma.Register(api, post("record-finding", "/violations/{id}/finding", "The mediator or an observer records a finding: confirmed, not_confirmed or inconclusive", "truces"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Finding string `json:"finding" enum:"confirmed,not_confirmed,inconclusive"`
+				Text    string `json:"text" maxLength:"20000"`
+			}
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.RecordFinding{ViolationID: in.ID, Finding: in.Body.Finding, Text: in.Body.Text}))
+		})
 }

@@ -220,3 +220,52 @@ func TestTruceRulesInPages(t *testing.T) {
 		t.Errorf("rules %+v", r)
 	}
 }
+
+// TestTruceAPI: notify, report, answer and find through the JSON API.
+func TestTruceAPI(t *testing.T) {
+	s := newSite(t)
+	id, start := activeTruce(t, s)
+	call := func(c *http.Client, method, path, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, s.srv.URL+"/api/v1"+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	headA, headB, med := s.signedIn(t, "heada"), s.signedIn(t, "headb"), s.signedIn(t, "mediator")
+	for _, c := range []*http.Client{headA, headB} {
+		if code, body := call(c, "POST", "/truces/"+id+"/notify", ""); code != http.StatusCreated {
+			t.Fatalf("notify: %d %s", code, body)
+		}
+	}
+	if n, err := s.WithClock(func() time.Time { return start }).TimeTruces(t.Context()); n != 1 || err != nil {
+		t.Fatalf("begin: %d %v", n, err)
+	}
+	at := time.Now().UTC().Add(-10 * time.Minute).Format(time.RFC3339)
+	code, body := call(headB, "POST", "/truces/"+id+"/violations", `{"at":"`+at+`","where":[35.41,47.52],"description":"Fire."}`)
+	if code != http.StatusCreated {
+		t.Fatalf("report: %d %s", code, body)
+	}
+	vid := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(body)[1]
+	if code, body := call(headB, "POST", "/truces/"+id+"/violations", `{"at":"`+at+`","where":[38.0,49.0],"description":"Far."}`); code != http.StatusBadRequest || !strings.Contains(body, `"where"`) {
+		t.Errorf("far away: %d %s", code, body)
+	}
+	if code, _ := call(headA, "POST", "/violations/"+vid+"/answer", `{"answer":"verification","text":"Please check."}`); code != http.StatusCreated {
+		t.Errorf("answer: %d", code)
+	}
+	if code, _ := call(med, "POST", "/violations/"+vid+"/finding", `{"finding":"confirmed","text":"Seen by the observers."}`); code != http.StatusCreated {
+		t.Errorf("finding: %d", code)
+	}
+	code, body = call(headA, "GET", "/truces/"+id, "")
+	if code != http.StatusOK || !strings.Contains(body, `"status":"active"`) || !strings.Contains(body, `"status":"confirmed"`) {
+		t.Errorf("get: %d %.300s", code, body)
+	}
+	if code, _ := call(headA, "PUT", "/processes/"+s.Process.ID+"/truce-rules", `{"region":{"west":30,"south":45,"east":40,"north":52},"max_hours":48}`); code != http.StatusForbidden {
+		t.Errorf("a head sets the rules: %d", code)
+	}
+}
