@@ -122,8 +122,9 @@ func decideProposal(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley
 	return decideMemo(tx, a, cmd, env)
 }
 
-// Deadlines expires open proposals when their deadline passes, and begins
-// and ends truces on time, until ctx ends. It keeps no state of its own: deadlines live in the database, so
+// Deadlines expires open proposals when their deadline passes, begins and
+// ends truces on time, and publishes approved statements at their embargo,
+// until ctx ends. It keeps no state of its own: deadlines live in the database, so
 // they fire after a restart too, and the state machine makes each fire
 // once however many instances run this.
 func (s *Service) Deadlines(ctx context.Context, log *slog.Logger, poll time.Duration) {
@@ -135,6 +136,9 @@ func (s *Service) Deadlines(ctx context.Context, log *slog.Logger, poll time.Dur
 		}
 		if _, err := s.TimeTruces(ctx); err != nil && ctx.Err() == nil {
 			log.WarnContext(ctx, "time truces", "err", err)
+		}
+		if _, err := s.PublishDue(ctx); err != nil && ctx.Err() == nil {
+			log.WarnContext(ctx, "publish statements", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/parley-talks/parley"
 	"github.com/parley-talks/parley/internal/store"
@@ -67,7 +66,7 @@ func decideTruce(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley.En
 		}
 		return parley.DecideRecordFinding(a, set, v, c, env)
 	}
-	return nil, fmt.Errorf("service: no decision for %T", cmd)
+	return decideStatement(tx, a, cmd, env)
 }
 
 // TimeTruces begins every notified truce whose start has come and ends

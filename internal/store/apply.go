@@ -85,6 +85,9 @@ func apply(ctx context.Context, tx queryer, e parley.Event) error {
 	if ok, err := applyTruce(ctx, tx, e); ok {
 		return err
 	}
+	if ok, err := applyStatement(ctx, tx, e); ok {
+		return err
+	}
 	if err := applyProposal(ctx, tx, e); err != nil {
 		return err
 	}

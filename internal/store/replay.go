@@ -118,6 +118,8 @@ var ProjectionTables = []struct {
 	{"violations", []string{"id"}},
 	{"violation_attachments", []string{"violation_id", "position"}},
 	{"violation_notes", []string{"violation_id", "seq"}},
+	{"statements", []string{"id"}},
+	{"statement_approvals", []string{"statement_id", "party_id"}},
 	{"memos", []string{"id"}},
 	{"memo_initials", []string{"memo_id", "party_id"}},
 	{"clauses", []string{"id"}},

@@ -34,6 +34,7 @@ func Run(t *testing.T, open Open) {
 		{"MemoVersions", testMemoVersions},
 		{"MeetingLifecycle", testMeetingLifecycle},
 		{"TruceLifeCycle", testTruceLifeCycle},
+		{"StatementRelease", testStatementRelease},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open) })
