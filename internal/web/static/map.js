@@ -198,9 +198,27 @@
     return { map: map, ready: ready };
   }
 
+  // fit shows bounds (or a function giving them), else fallback. A map
+  // started hidden (the truce's fields of a proposal form sent back with
+  // another kind chosen) has no size yet: it takes its size, and its view,
+  // when it is shown.
   function fit(map, bounds, fallback) {
-    if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 10 });
-    else map.fitBounds(fallback);
+    function show() {
+      var b = typeof bounds === "function" ? bounds() : bounds;
+      if (b && b.isValid()) map.fitBounds(b, { padding: [24, 24], maxZoom: 10, animate: false });
+      else map.fitBounds(fallback, { animate: false });
+    }
+    show();
+    var el = map.getContainer();
+    if (el.clientWidth > 0 || !window.ResizeObserver) return;
+    var shown = new ResizeObserver(function () {
+      if (el.clientWidth === 0 && el.parleyMap) return;
+      shown.disconnect();
+      if (!el.parleyMap) return; // swapped away by htmx
+      map.invalidateSize(false);
+      show();
+    });
+    shown.observe(el);
   }
 
   // ---- view ----
@@ -493,7 +511,7 @@
       sync();
     });
     if (readable) sync();
-    fit(map, drawn.getBounds(), bounds);
+    fit(map, function () { return drawn.getBounds(); }, bounds);
     return m.ready;
   }
 
