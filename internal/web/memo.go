@@ -55,10 +55,9 @@ type memoPage struct {
 	Conflict  *memoConflict // a stale edit sent back: both texts
 	Alternat  string        // the party whose copy the print link makes
 	Initialed []parley.Party
-	Acts      []store.MemoAct   // formal acts on the memorandum, with their record entries
-	Number    map[string]string // clause numbers by ID, for the formal acts
-	Linkable  []place           // proposals and threads of the memorandum's space a clause may link to
-	ShareTo   []spaceView       // working groups' spaces the reader may share this caucus draft with
+	Acts      []actRow    // formal acts on the memorandum, with their record entries
+	Linkable  []place     // proposals and threads of the memorandum's space a clause may link to
+	ShareTo   []spaceView // working groups' spaces the reader may share this caucus draft with
 }
 
 // memoQuery says what a request shows of a memorandum.
@@ -126,6 +125,17 @@ type altLine struct {
 	Mark     string // "Alternative B · Ukraine"
 }
 
+// actRow is a formal act in the memorandum's timeline: a memorandum whose
+// clauses were agreed and initialled has thousands.
+type actRow struct {
+	Seq       int64
+	Act       string // what was done, in the reader's language
+	Number    string // the clause's number, or "" for the memorandum
+	Party     string // by name
+	Actor     string
+	At, AtISO string
+}
+
 // clauseAct is a formal act on a clause, linked to its record entry.
 type clauseAct struct {
 	Seq   int64
@@ -175,6 +185,7 @@ type partyStance struct {
 type place struct {
 	Value string // parent:position
 	Label string
+	Last  bool // the end of the memorandum: the place chosen unless the reader chooses
 }
 
 // memoConflict is an edit refused because the clause changed meanwhile.
@@ -326,21 +337,27 @@ func (s *Server) loadMemo(ctx context.Context, p *page, id string, q memoQuery) 
 		mp.Items = append(mp.Items, cv)
 	}
 	mp.Places = places(all, p)
-	if mp.Acts, err = s.db.MemoActs(ctx, a, m.ID); err != nil {
+	mp.Places[len(mp.Places)-1].Last = true
+	acts, err := s.db.MemoActs(ctx, a, m.ID)
+	if err != nil {
 		return nil, err
 	}
-	mp.Number = map[string]string{}
+	number := map[string]string{}
 	for _, c := range all {
-		mp.Number[c.ID] = c.Number
+		number[c.ID] = c.Number
 	}
 	at := map[string]int{}
 	for i, c := range mp.Items {
 		at[c.ID] = i
 	}
-	for _, act := range mp.Acts {
+	for _, act := range acts {
+		row := actRow{Seq: act.Seq, Act: p.T("act." + act.Type), Number: number[act.ClauseID], Actor: act.Actor, At: p.Time(act.At), AtISO: p.ISO(act.At)}
+		if act.Party != "" {
+			row.Party = v.Party[act.Party].Names.In(p.Lang)
+		}
+		mp.Acts = append(mp.Acts, row)
 		if i, ok := at[act.ClauseID]; ok {
-			title := p.T("act."+act.Type) + " · " + v.Party[act.Party].Names.In(p.Lang) + " · " + act.Actor + " · " + p.Time(act.At)
-			mp.Items[i].Acts = append(mp.Items[i].Acts, clauseAct{Seq: act.Seq, Title: title})
+			mp.Items[i].Acts = append(mp.Items[i].Acts, clauseAct{Seq: act.Seq, Title: row.Act + " · " + row.Party + " · " + row.Actor + " · " + row.At})
 		}
 	}
 	if c := q.Conflict; c != nil {
