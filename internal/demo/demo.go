@@ -46,10 +46,11 @@ type Scenario struct {
 		Member string `json:"member"`
 		Group  string `json:"group"`
 	} `json:"authorisations"`
-	Proposals []Proposal `json:"proposals"`
-	Memoranda []Memo     `json:"memoranda"`
-	Meetings  []Meeting  `json:"meetings"`
-	Threads   []struct {
+	Proposals  []Proposal  `json:"proposals"`
+	Memoranda  []Memo      `json:"memoranda"`
+	Meetings   []Meeting   `json:"meetings"`
+	Statements []Statement `json:"statements"`
+	Threads    []struct {
 		Space    string `json:"space"` // heads, group:<key>, party:<key>
 		Title    string `json:"title"`
 		Messages []struct {
@@ -275,6 +276,11 @@ func (s *Scenario) Install(ctx context.Context, db *store.DB, svc *service.Servi
 	}
 	for _, m := range s.Meetings {
 		if err := installMeeting(ctx, db, svc, actors, spaces, parties, m, now); err != nil {
+			return false, err
+		}
+	}
+	for _, st := range s.Statements {
+		if err := installStatement(ctx, db, svc, actors, spaces, st, now); err != nil {
 			return false, err
 		}
 	}

@@ -376,3 +376,44 @@ func TestInstallTruces(t *testing.T) {
 		t.Errorf("violations %+v %v", vs, err)
 	}
 }
+
+// TestInstallStatements: the statement on the three working groups and the
+// figures of the exchange are published; a statement awaits the second
+// approval; Russia's own statement is published under its name.
+func TestInstallStatements(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.OpenSQLite(t)
+	w := store.NewWriter(db, nil)
+	t.Cleanup(w.Close)
+	sc, _ := demo.Load()
+	if _, err := sc.Install(ctx, db, service.New(db, w, time.Now, nil), auth.Params{Memory: 1024, Time: 1, Threads: 1}); err != nil {
+		t.Fatal(err)
+	}
+	acc, _, _ := db.AccountByUsername(ctx, "mediator")
+	med, _ := db.Actor(ctx, acc.ID, "")
+	process := med.Members[0].ProcessID
+	pub, err := db.PublishedStatements(ctx, process)
+	if err != nil || len(pub) != 3 {
+		t.Fatalf("%d published (%v), want 3", len(pub), err)
+	}
+	figures, unilateral := 0, 0
+	for _, s := range pub {
+		figures += len(s.Figures)
+		if s.Kind == parley.UnilateralStatement {
+			unilateral++
+		}
+	}
+	if figures != 3 || unilateral != 1 {
+		t.Errorf("figures %d, unilateral %d", figures, unilateral)
+	}
+	all, _ := db.Statements(ctx, med, process)
+	waiting := 0
+	for _, s := range all {
+		if s.Status == parley.StatementStatusDraft && len(s.Approvals) == 1 {
+			waiting++
+		}
+	}
+	if waiting != 1 {
+		t.Errorf("%d statements await the second approval, want 1", waiting)
+	}
+}

@@ -1286,4 +1286,46 @@ func (s *Server) apiRoutes(api huma.API) {
 		}) (*body[Done], error) {
 			return done(s.apiDo(ctx, parley.RecordFinding{ViolationID: in.ID, Finding: in.Body.Finding, Text: in.Body.Text}))
 		})
+
+	huma.Register(api, get("list-statements", "/processes/{id}/statements", "Statements of a process drafted where I may read, newest first, with their approvals", "statements"),
+		func(ctx context.Context, in *idPath) (*body[[]parley.Statement], error) {
+			return read(s, ctx, func(a parley.Actor) ([]parley.Statement, error) {
+				if _, err := s.db.Process(ctx, a, in.ID); err != nil {
+					return nil, err
+				}
+				return s.db.Statements(ctx, a, in.ID)
+			})
+		})
+	huma.Register(api, post("draft-statement", "/spaces/{id}/statements", "Draft a statement: joint in a working group's space or the heads' channel, my party's own in its caucus", "statements"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body parley.StatementInput
+		}) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, parley.DraftStatement{SpaceID: in.ID, StatementInput: in.Body})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.StatementDrafted).StatementID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, get("get-statement", "/statements/{id}", "A statement with its approvals; hash is what an approval binds", "statements"),
+		func(ctx context.Context, in *idPath) (*body[parley.Statement], error) {
+			return read(s, ctx, func(a parley.Actor) (parley.Statement, error) { return s.db.Statement(ctx, a, in.ID) })
+		})
+	huma.Register(api, put("edit-statement", "/statements/{id}", "Change a statement not yet published; version is the one you read. Every approval given is void.", "statements"),
+		func(ctx context.Context, in *struct {
+			ID      string `path:"id" maxLength:"64"`
+			Version int    `query:"version" minimum:"1" required:"true"`
+			Body    parley.StatementInput
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.EditStatement{StatementID: in.ID, Version: in.Version, StatementInput: in.Body}))
+		})
+	huma.Register(api, post("approve-statement", "/statements/{id}/approve", "My party's head approves the statement whose hash was read (formal act); 409 if it changed since", "statements"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Hash string `json:"hash" minLength:"64" maxLength:"64"`
+			}
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.ApproveStatement{StatementID: in.ID, Hash: in.Body.Hash}))
+		})
 }

@@ -165,6 +165,7 @@ func dynamicKeys() map[string][]string {
 		"memo.stance_":      vals(parley.StanceAccepts, parley.StanceReserves, parley.StanceRejects, parley.StanceAwaiting),
 		"memo.take_":        vals(parley.StanceAccepts, parley.StanceReserves, parley.StanceRejects, parley.StanceAwaiting),
 		"memo.status_":      vals(parley.ClauseStatusBracketed, parley.ClauseStatusAgreed, parley.ClauseStatusInitialled),
+		"statement.status_": {parley.StatementStatusDraft, parley.StatementStatusApproved, parley.StatementStatusPublished},
 		"truce.status_":     vals(parley.TruceAccepted, parley.TruceNotified, parley.TruceActive, parley.TruceEnded),
 		"truce.cause_":      {parley.EndWindowOver, parley.EndNeverActive, parley.EndedEarly},
 		"violation.status_": append([]string{"reported"}, append(append([]string{}, parley.ViolationAnswers...), parley.ViolationFindings...)...),

@@ -119,6 +119,11 @@ func (s *Server) routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("POST /truces/{truce}/{act}", s.truceAct)
 	mux.HandleFunc("GET /attachments/{hash}", s.attachment)
 
+	mux.HandleFunc("GET /p/{process}/statements", s.statementsPage)
+	mux.HandleFunc("POST /p/{process}/statements", s.draftStatement)
+	mux.HandleFunc("GET /statements/{statement}", s.statementPage)
+	mux.HandleFunc("POST /statements/{statement}/{act}", s.statementAct)
+
 	mux.HandleFunc("GET /s/{space}", s.spacePage)
 	mux.HandleFunc("POST /s/{space}/threads", s.startThread)
 	mux.HandleFunc("GET /t/{thread}", s.threadPage)

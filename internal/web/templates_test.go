@@ -228,6 +228,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 	}
 
 	truce := head.first("/p/"+process+"/truces", `href="/truces/([^"/]+)"`)
+	statement := head.first("/p/"+process+"/statements", `href="/statements/([^"/]+)"`)
 
 	pages := []struct {
 		who      *visitor
@@ -272,6 +273,9 @@ func TestEveryTemplateRenders(t *testing.T) {
 		{head, "head.ua", "/memos/" + jointMemo + "/compare", "memo-compare.html", http.StatusOK},
 		{head, "head.ua", "/memos/compare?left=" + uaDraft + "&right=" + jointMemo, "memo-compare.html", http.StatusOK},
 		{head, "head.ua", "/memos/compare?left=" + uaDraft, "error.html", http.StatusBadRequest},
+		{head, "head.ua", "/p/" + process + "/statements", "statements.html", http.StatusOK},
+		{head, "head.ua", "/statements/" + statement, "statement.html", http.StatusOK},
+		{mediator, "mediator", "/statements/" + statement, "statement.html", http.StatusOK},
 		{head, "head.ua", "/p/" + process + "/truces", "truces.html", http.StatusOK},
 		{head, "head.ua", "/truces/" + truce, "truce.html", http.StatusOK},
 		{mediator, "mediator", "/truces/" + truce, "truce.html", http.StatusOK},
