@@ -165,6 +165,19 @@ func (s *shooter) shot(name string) {
 	}
 }
 
+// mapsReady waits until every map of the page is drawn, its base map too,
+// or has failed.
+func (s *shooter) mapsReady() {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(s.ctx, 15*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`Array.from(document.querySelectorAll(".map[data-map]")).every(m =>
+		m.dataset.mapState === "failed" || (m.dataset.mapState === "ready" && m.querySelectorAll(".leaflet-base-pane path").length > 5))`,
+		chromedp.WithPollingTimeout(10*time.Second), chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+		s.t.Fatalf("the maps of the page are not drawn (%s): %v", s.lang, err)
+	}
+}
+
 func (s *shooter) signIn(user, password string) {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(s.ctx, 20*time.Second)
@@ -232,6 +245,9 @@ func (s *shooter) prepare() {
 	s.open(s.urls["meetings"])
 	s.urls["meeting-live"] = s.linkByText("Political group, online session 3")
 	s.urls["meeting-minutes"] = s.linkByText("Humanitarian group, online session 2")
+	s.urls["truces"] = s.urls["overview"] + "/truces"
+	s.open(s.urls["truces"])
+	s.urls["truce"] = s.href(`section[aria-labelledby="h-active"] a[href^="/truces/"]`)
 
 	s.as("mediator")
 	s.open(s.urls["overview"])
@@ -242,6 +258,9 @@ func (s *shooter) prepare() {
 	s.urls["group-space"] = s.href(`main a.button[href^="/s/"]`)
 	s.open(s.urls["group-space"])
 	s.urls["thread"] = s.linkByText("Exchange: lists for the next stage")
+	s.urls["statements"] = s.urls["overview"] + "/statements"
+	s.open(s.urls["statements"])
+	s.urls["statement"] = s.href(`table.statements tr:has(.status-statement-draft) a[href^="/statements/"]`)
 }
 
 // shootAll saves every screen in s.lang.
@@ -303,6 +322,11 @@ func (s *shooter) shootAll() {
 		"mt-tz": "Mars/Olympus", "mt-call": "http://call.example.org/military-2"})
 	s.submit(`form[action$="/meetings"]`)
 	s.shot("meetings-field-errors")
+	s.open(s.urls["statements"])
+	s.shot("statements")
+	s.open(s.urls["statement"])
+	s.do("unfold the forms", openDetails)
+	s.shot("statement")
 	s.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 	s.open(s.urls["overview"])
 	s.shot("phone-overview")
@@ -335,7 +359,13 @@ func (s *shooter) shootAll() {
 	s.open("/awaiting")
 	s.shot("awaiting")
 	s.open(s.urls["group"] + "/propose")
+	s.mapsReady()
 	s.shot("proposal-form")
+	s.open(s.urls["truces"])
+	s.shot("truces")
+	s.open(s.urls["truce"])
+	s.mapsReady()
+	s.shot("truce")
 	s.open(s.urls["meeting-live"])
 	s.shot("meeting-live")
 	s.open(s.urls["meeting-minutes"])
@@ -356,6 +386,9 @@ func (s *shooter) shootAll() {
 	s.shot("phone-space")
 	s.open(s.urls["meeting-live"])
 	s.shot("phone-meeting")
+	s.open(s.urls["truce"])
+	s.mapsReady()
+	s.shot("phone-truce")
 	s.do("desktop", chromedp.EmulateViewport(1280, 900))
 }
 

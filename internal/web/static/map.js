@@ -159,13 +159,15 @@
     return el;
   }
 
-  // label writes the shape's name on the map beside it.
+  // label writes the shape's name on the map beside it; a segment's a
+  // little above its middle, clear of a violation marked on the line.
   function label(layer, name, kind) {
     layer.unbindTooltip();
     if (!name) return;
     layer.bindTooltip(text("span", name), {
       permanent: true, className: "map-label", opacity: 1,
-      direction: kind === "crossing" ? "right" : kind === "zone" ? "center" : "top"
+      direction: kind === "crossing" ? "right" : kind === "zone" ? "center" : "top",
+      offset: kind === "segment" ? [0, -8] : [0, 0]
     });
   }
 
