@@ -251,7 +251,13 @@ func (s *Server) statementAct(w http.ResponseWriter, r *http.Request) {
 	}
 	_, err := s.svc.Do(r.Context(), p.Actor, cmd)
 	if code := parley.ErrorCode(err); code == parley.EINVALID || code == parley.ECONFLICT {
-		p.Form, p.Errors = f, fields(err)
+		// Only the form to change the words is sent back as it was
+		// written; a refused approval shows that form filled with the
+		// words as they stand.
+		if act == "edit" {
+			p.Form = f
+		}
+		p.Errors = fields(err)
 		p.Errors["act"] = act
 		s.showStatement(w, r, p, status(code))
 		return
