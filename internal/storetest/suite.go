@@ -35,6 +35,7 @@ func Run(t *testing.T, open Open) {
 		{"MeetingLifecycle", testMeetingLifecycle},
 		{"TruceLifeCycle", testTruceLifeCycle},
 		{"StatementRelease", testStatementRelease},
+		{"PublicReads", testPublicReads},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open) })
