@@ -3,6 +3,7 @@ package web
 import (
 	"io/fs"
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -10,17 +11,36 @@ import (
 
 // Handler returns the server's whole HTTP surface, with its middleware:
 // metrics and logs, security headers, cross-origin protection (CSRF),
-// sessions, and the actor of each request.
+// sessions, and the actor of each request. The public pages and the
+// static files skip the sessions and the actor (see sessionless).
 func (s *Server) Handler(gatherer prometheus.Gatherer) http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux, gatherer)
 	s.apiRoutes(s.newAPI(mux))
 	var h http.Handler = recordPattern(mux)
+	public := h
 	h = s.identify(h)
 	h = s.sessions.LoadAndSave(h)
 	h = http.NewCrossOriginProtection().Handler(h)
+	h = sessionless(public, h)
 	h = s.securityHeaders(h)
 	return s.observe(h)
+}
+
+// sessionless sends GET and HEAD requests for the public pages and the
+// static files to public, which reads no session and no credentials: they
+// are the same for everyone, so they set no cookie and may be cached.
+// Everything else goes to next.
+func sessionless(public, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+			(p == "/public" || strings.HasPrefix(p, "/public/") || strings.HasPrefix(p, "/static/")) {
+			public.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // routes lists every route of the web application. The JSON API's routes
@@ -123,6 +143,12 @@ func (s *Server) routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("POST /p/{process}/statements", s.draftStatement)
 	mux.HandleFunc("GET /statements/{statement}", s.statementPage)
 	mux.HandleFunc("POST /statements/{statement}/{act}", s.statementAct)
+
+	mux.HandleFunc("GET /public", s.publicIndex)
+	mux.HandleFunc("GET /public/{$}", publicSlash)
+	mux.HandleFunc("GET /public/{process}", s.publicProcess)
+	mux.HandleFunc("GET /public/{process}/feed.atom", s.publicAtom)
+	mux.HandleFunc("GET /public/{process}/feed.json", s.publicJSONFeed)
 
 	mux.HandleFunc("GET /s/{space}", s.spacePage)
 	mux.HandleFunc("POST /s/{space}/threads", s.startThread)

@@ -43,6 +43,10 @@ type Config struct {
 	// Files is the directory of the files attached to reports; "" refuses
 	// attachments.
 	Files string
+	// PublicRefresh is how often the public pages ask whether the record
+	// grew, and so whether a page they keep is stale (default 1 s;
+	// negative: on every request).
+	PublicRefresh time.Duration
 }
 
 // Server is Parley's HTTP server.
@@ -63,6 +67,7 @@ type Server struct {
 	// that a failed sign-in takes as long either way.
 	dummyHash string
 	presence  presenceBoard // who is editing which clause of a memorandum
+	public    publicCache   // rendered public pages, by path, language and base URL
 }
 
 // New returns a server. reg receives its metrics; ready reports whether the

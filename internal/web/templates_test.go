@@ -282,6 +282,10 @@ func TestEveryTemplateRenders(t *testing.T) {
 		{mediator, "mediator", "/p/" + process + "/meetings", "meetings.html", http.StatusOK},
 		{mediator, "mediator", "/meetings/" + meeting, "meeting.html", http.StatusOK},
 		{head, "head.ua", "/meetings/" + meeting, "meeting.html", http.StatusOK},
+		// The public pages choose their language by ?lang=, never a cookie.
+		{anonymous, "anonymous", "/public?lang={lang}", "public.html", http.StatusOK},
+		{anonymous, "anonymous", "/public/" + process + "?lang={lang}", "public-process.html", http.StatusOK},
+		{anonymous, "anonymous", "/public/no-such-process?lang={lang}", "public.html", http.StatusNotFound},
 	}
 
 	// Every template is in the table.
@@ -307,7 +311,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 			}
 		}
 		for _, p := range pages {
-			status, body := p.who.get(p.path)
+			status, body := p.who.get(strings.ReplaceAll(p.path, "{lang}", string(lang)))
 			where := string(lang) + " " + p.name + " " + p.path
 			if status != p.status {
 				t.Errorf("%s: status %d, want %d", where, status, p.status)
