@@ -390,6 +390,18 @@ func (s *shooter) shootAll() {
 	s.mapsReady()
 	s.shot("phone-truce")
 	s.do("desktop", chromedp.EmulateViewport(1280, 900))
+
+	// The public pages, as anyone sees them: the language is in the link.
+	s.as("")
+	public := strings.Replace(s.urls["overview"], "/p/", "/public/", 1) + "?lang=" + s.lang
+	s.open("/public?lang=" + s.lang)
+	s.shot("public")
+	s.open(public)
+	s.shot("public-process")
+	s.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	s.open(public)
+	s.shot("phone-public-process")
+	s.do("desktop", chromedp.EmulateViewport(1280, 900))
 }
 
 // openDetails unfolds every folded form of the page.
