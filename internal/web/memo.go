@@ -142,14 +142,14 @@ type clauseAct struct {
 	Title string // the act, the party, who and when
 }
 
-// formLink is a link that unfolds one form of a clause. Its attributes
-// lead to the page with that form open, at the clause, for a browser
-// without script (href), and to the clause alone with it open, which htmx
-// puts in place of the clause (hx-get). They are written here, escaped,
-// as one attribute string: a page has a link for each version of each
-// clause, and the template escapes one value much faster than two URLs.
+// formLink is a link that unfolds one form of a clause: to the page with
+// that form open, at the clause, for a browser without script (href), and
+// to the clause alone with it open, which htmx puts in place of the
+// clause (hx-get). A page has one for each version of each clause, 2,650
+// for 500 clauses in three languages: the link is written here, escaped,
+// once, and the template writes it out with one action instead of three.
 type formLink struct {
-	Attrs template.HTMLAttr
+	HTML  template.HTML // <a class="form-link" href="…" hx-get="…">Label</a>
 	Label string
 }
 
@@ -521,7 +521,7 @@ func (vs clauseViews) view(c parley.Clause) clauseView {
 // "table" or "link"); id is escaped for an attribute already. The clause
 // alone has its identifier in the path, so its open names the form only.
 func (vs clauseViews) formLink(id, form, label string) *formLink {
-	return &formLink{Attrs: template.HTMLAttr(`href="` + vs.page + id + "." + form + "#c-" + id + `" hx-get="` + vs.clause + id + vs.open + form + `"`), Label: label}
+	return &formLink{HTML: template.HTML(`<a class="form-link" href="` + vs.page + id + "." + form + "#c-" + id + `" hx-get="` + vs.clause + id + vs.open + form + `">` + html.EscapeString(label) + `</a>`), Label: label}
 }
 
 // partyNames names the parties ids in l, comma-separated.
