@@ -778,6 +778,9 @@ func (s *Server) memoAct(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if act == "text" {
+		s.editSaved(requestActor(r.Context()), id, evs)
+	}
 	next := "/memos/" + id
 	if len(evs) > 0 {
 		if d, ok := evs[0].Data.(*parley.MemoCreated); ok { // a shared copy: show it

@@ -402,6 +402,16 @@ func TestMemoPresence(t *testing.T) {
 	if resp := s.post(t, obs, "/memos/"+memo+"/editing", url.Values{"clause": {clause}, "lang": {"en"}}); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("an observer outside the group: %d", resp.StatusCode)
 	}
+
+	// Saving the text ends the edit, whether or not the page's own news
+	// that it stopped arrives first.
+	s.post(t, a, "/memos/"+memo+"/editing", url.Values{"clause": {clause}, "lang": {"en"}})
+	if resp := s.post(t, a, "/memos/"+memo+"/text", url.Values{"clause": {clause}, "lang": {"en"}, "version": {"1"}, "text": {"A pause of a day."}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", resp.StatusCode)
+	}
+	if _, page := s.get(t, b, "/memos/"+memo+"/presence"); strings.Contains(page, "editing") {
+		t.Errorf("presence after A saved: %q", page)
+	}
 }
 
 // TestMemoShare: head A shares A's caucus draft with the political group;

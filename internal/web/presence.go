@@ -47,6 +47,17 @@ func (b *presenceBoard) set(memo, account string, e editing) {
 	b.m[memo][account] = e
 }
 
+// clear forgets that account edits in memo, and reports whether it did.
+func (b *presenceBoard) clear(memo, account string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := b.m[memo][account]; !ok {
+		return false
+	}
+	delete(b.m[memo], account)
+	return true
+}
+
 func (b *presenceBoard) list(memo string, now time.Time) []editing {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -110,6 +121,17 @@ func (s *Server) memoEditing(w http.ResponseWriter, r *http.Request) {
 	s.presence.set(m.ID, a.AccountID, editing{Name: a.Name, ClauseID: clause, Lang: lang, until: s.now().Add(presenceFor)})
 	s.hub.Publish([]parley.Event{{At: s.now(), Actor: a.AccountID, Scope: parley.SpaceScope(sp), Data: &presenceChanged{MemoID: m.ID}}})
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// editSaved forgets that a stopped editing memo once their text is saved
+// (evs, the recorded change, say where to tell it). The page tells it too,
+// as it goes, but the page that answers the save must not find its reader
+// still editing because that news is late.
+func (s *Server) editSaved(a parley.Actor, memo string, evs []parley.Event) {
+	if len(evs) == 0 || !s.presence.clear(memo, a.AccountID) {
+		return
+	}
+	s.hub.Publish([]parley.Event{{At: s.now(), Actor: a.AccountID, Scope: evs[0].Scope, Data: &presenceChanged{MemoID: memo}}})
 }
 
 // memoPresence is the fragment that says who is editing what now.
