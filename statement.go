@@ -114,25 +114,62 @@ func (s Statement) ApprovedBy(party string) bool {
 }
 
 // StatementSetting is what deciding about a statement needs: its space,
-// the process's negotiating parties and its mediator party, if any.
+// the process's negotiating parties, its mediator party, if any, and
+// whether the process wants the mediator's approval of joint statements.
 type StatementSetting struct {
-	Statement Statement
-	Space     Space
-	Parties   []string // negotiating
-	Mediator  string   // the mediator's party, or ""
+	Statement     Statement
+	Space         Space
+	Parties       []string // negotiating
+	Mediator      string   // the mediator's party, or ""
+	NeedsMediator bool     // the process's rule for joint statements
 }
 
-// Approvers lists the parties whose approval the statement needs.
+// Approvers lists the parties whose approval the statement needs: its own
+// party for a unilateral statement; every negotiating party for a joint
+// one, and the mediator where the process wants it (or the statement asks
+// for it besides).
 func (set StatementSetting) Approvers() []string {
 	s := set.Statement
 	if s.Kind == UnilateralStatement {
 		return []string{s.PartyID}
 	}
 	out := slices.Clone(set.Parties)
-	if s.NeedsMediator && set.Mediator != "" {
+	if (set.NeedsMediator || s.NeedsMediator) && set.Mediator != "" {
 		out = append(out, set.Mediator)
 	}
 	return out
+}
+
+// StatementRulesSet records whether the process wants the mediator's
+// approval of every joint statement.
+type StatementRulesSet struct {
+	ProcessID     string `json:"process_id"`
+	NeedsMediator bool   `json:"needs_mediator"`
+}
+
+func (*StatementRulesSet) EventType() string { return "statement.rules_set" }
+
+// SetStatementRules decides for a process whether joint statements need
+// the mediator's approval: the operator's act, as hosting the process.
+type SetStatementRules struct {
+	ProcessID     string `json:"process_id"`
+	NeedsMediator bool   `json:"needs_mediator"`
+}
+
+// Validate implements Command.
+func (c SetStatementRules) Validate() error {
+	var v Invalid
+	v.requireID("process_id", c.ProcessID)
+	return v.Err()
+}
+
+// DecideSetStatementRules sets the process's rule: the operator's or the
+// mediator's act.
+func DecideSetStatementRules(a Actor, c SetStatementRules, env Env) ([]Event, error) {
+	if !AllowedProcess(a, ManageRounds, c.ProcessID, "") {
+		return nil, Errorf(EFORBIDDEN, "The mediator or the operator sets the rules for statements.")
+	}
+	return events(a, env, ev(ProcessScope(c.ProcessID), &StatementRulesSet{ProcessID: c.ProcessID, NeedsMediator: c.NeedsMediator})), nil
 }
 
 // Events of statements.
@@ -194,6 +231,7 @@ func init() {
 		func() EventData { return new(StatementEdited) },
 		func() EventData { return new(StatementApproved) },
 		func() EventData { return new(StatementPublished) },
+		func() EventData { return new(StatementRulesSet) },
 	)
 }
 

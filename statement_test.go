@@ -69,7 +69,7 @@ func TestStatementApproval(t *testing.T) {
 	if _, err := DecidePublishStatement(f.headA, set, public, env); ErrorCode(err) != EFORBIDDEN {
 		t.Errorf("a person publishes: %v", err)
 	}
-	set.Statement.NeedsMediator = true
+	set.NeedsMediator = true // the process wants the mediator's approval
 	if _, err := DecidePublishStatement(SystemActor, set, public, env); ErrorCode(err) != ECONFLICT {
 		t.Errorf("published without the mediator's approval: %v", err)
 	}
@@ -117,5 +117,15 @@ func TestUnilateralStatement(t *testing.T) {
 	bad := DraftStatement{SpaceID: "ca", StatementInput: StatementInput{Title: Texts{English: "T"}, Texts: Texts{English: "x", Ukrainian: "х"}}}
 	if ErrorCode(bad.Validate()) != EINVALID {
 		t.Error("a text without its title was accepted")
+	}
+}
+
+func TestStatementRules(t *testing.T) {
+	_, f := statementFixture()
+	if _, err := DecideSetStatementRules(f.headA, SetStatementRules{ProcessID: "p", NeedsMediator: true}, testEnv()); ErrorCode(err) != EFORBIDDEN {
+		t.Errorf("a head sets the rules: %v", err)
+	}
+	if _, err := DecideSetStatementRules(f.mediator, SetStatementRules{ProcessID: "p", NeedsMediator: true}, testEnv()); err != nil {
+		t.Errorf("the mediator sets the rules: %v", err)
 	}
 }

@@ -845,6 +845,7 @@ func testOpenAPI(t *testing.T, ctx context.Context, p *program) {
 		"/api/v1/spaces/{id}/statements":                     {"post"},
 		"/api/v1/statements/{id}":                            {"get", "put"},
 		"/api/v1/statements/{id}/approve":                    {"post"},
+		"/api/v1/processes/{id}/statement-rules":             {"put"},
 		"/api/v1/clauses/{id}/links":                         {"post"},
 		"/api/v1/memos/{id}/share":                           {"post"},
 		"/api/v1/memos/{id}/versions":                        {"get", "post"},

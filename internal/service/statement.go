@@ -11,6 +11,11 @@ import (
 // decideStatement decides the commands about public statements.
 func decideStatement(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley.Env) ([]parley.Event, error) {
 	switch c := cmd.(type) {
+	case parley.SetStatementRules:
+		if _, err := tx.Process(c.ProcessID); err != nil {
+			return nil, err
+		}
+		return parley.DecideSetStatementRules(a, c, env)
 	case parley.DraftStatement:
 		s, err := visibleSpace(tx, a, c.SpaceID)
 		if err != nil {

@@ -118,6 +118,7 @@ var ProjectionTables = []struct {
 	{"violations", []string{"id"}},
 	{"violation_attachments", []string{"violation_id", "position"}},
 	{"violation_notes", []string{"violation_id", "seq"}},
+	{"statement_rules", []string{"process_id"}},
 	{"statements", []string{"id"}},
 	{"statement_approvals", []string{"statement_id", "party_id"}},
 	{"memos", []string{"id"}},

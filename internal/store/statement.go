@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -43,6 +45,9 @@ func applyStatement(ctx context.Context, tx queryer, e parley.Event) (ok bool, e
 			status = "approved"
 		}
 		return true, exec(`UPDATE statements SET status = $2, seq = $3 WHERE id = $1`, d.StatementID, status, e.Seq)
+	case *parley.StatementRulesSet:
+		return true, exec(`INSERT INTO statement_rules (process_id, needs_mediator) VALUES ($1, $2)
+			ON CONFLICT (process_id) DO UPDATE SET needs_mediator = excluded.needs_mediator`, d.ProcessID, d.NeedsMediator)
 	case *parley.StatementPublished:
 		return true, exec(`UPDATE statements SET status = 'published', published_at = $2, published_seq = $3, seq = $3 WHERE id = $1`,
 			d.StatementID, at, e.Seq)
@@ -103,6 +108,9 @@ func (tx *Tx) StatementSetting(id string) (parley.StatementSetting, error) {
 	}
 	set.Statement = s
 	if set.Space, err = tx.Space(s.SpaceID); err != nil {
+		return set, err
+	}
+	if set.NeedsMediator, err = statementRules(tx.ctx, tx.tx, s.ProcessID); err != nil {
 		return set, err
 	}
 	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT id, kind FROM parties WHERE process_id = $1 ORDER BY position`, s.ProcessID)
@@ -188,4 +196,27 @@ func (db *DB) DueStatements(ctx context.Context, now time.Time) ([]string, error
 		return nil, fmt.Errorf("store: due statements: %w", err)
 	}
 	return collect(rows, scanString)
+}
+
+// statementRules reports whether process wants the mediator's approval of
+// joint statements; a process that set no rule does not.
+func statementRules(ctx context.Context, q queryer, process string) (bool, error) {
+	var needs bool
+	err := q.QueryRowContext(ctx, `SELECT needs_mediator FROM statement_rules WHERE process_id = $1`, process).Scan(&needs)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: statement rules: %w", err)
+	}
+	return needs, nil
+}
+
+// StatementRules reports, to one who may see process, whether it wants the
+// mediator's approval of joint statements.
+func (db *DB) StatementRules(ctx context.Context, a parley.Actor, process string) (bool, error) {
+	if _, err := db.Process(ctx, a, process); err != nil {
+		return false, err
+	}
+	return statementRules(ctx, db.sql, process)
 }

@@ -78,3 +78,28 @@ func testStatementRelease(t *testing.T, open Open) {
 		t.Errorf("a published statement edited: %v", err)
 	}
 }
+
+// testStatementRules: where the process wants the mediator's approval, a
+// joint statement approved by both heads waits for it.
+func testStatementRules(t *testing.T, open Open) {
+	w := NewWorld(t, open(t), nil)
+	ctx := context.Background()
+	if _, err := w.Service.Do(ctx, w.HeadA, parley.SetStatementRules{ProcessID: w.Process.ID, NeedsMediator: true}); parley.ErrorCode(err) != parley.EFORBIDDEN {
+		t.Errorf("a head sets the rule: %v", err)
+	}
+	w.Must(t, w.Mediator, parley.SetStatementRules{ProcessID: w.Process.ID, NeedsMediator: true})
+	d := w.Must(t, w.Mediator, parley.DraftStatement{SpaceID: w.GroupSpace(parley.GroupPolitical).ID, StatementInput: parley.StatementInput{
+		Title: parley.Texts{parley.English: "Joint statement"}, Texts: parley.Texts{parley.English: "Agreed."}}})[0].Data.(*parley.StatementDrafted)
+	w.Must(t, w.HeadA, parley.ApproveStatement{StatementID: d.StatementID, Hash: d.Hash})
+	evs := w.Must(t, w.HeadB, parley.ApproveStatement{StatementID: d.StatementID, Hash: d.Hash})
+	if evs[0].Data.(*parley.StatementApproved).Complete {
+		t.Error("complete without the mediator")
+	}
+	if n, _ := w.Service.PublishDue(ctx); n != 0 {
+		t.Errorf("published without the mediator's approval")
+	}
+	w.Must(t, w.Mediator, parley.ApproveStatement{StatementID: d.StatementID, Hash: d.Hash})
+	if n, err := w.Service.PublishDue(ctx); n != 1 || err != nil {
+		t.Errorf("after the mediator's approval: %d %v", n, err)
+	}
+}

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Open) {
 		{"MeetingLifecycle", testMeetingLifecycle},
 		{"TruceLifeCycle", testTruceLifeCycle},
 		{"StatementRelease", testStatementRelease},
+		{"StatementRules", testStatementRules},
 		{"PublicReads", testPublicReads},
 	}
 	for _, tt := range tests {

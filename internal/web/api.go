@@ -1328,4 +1328,14 @@ func (s *Server) apiRoutes(api huma.API) {
 		}) (*body[Done], error) {
 			return done(s.apiDo(ctx, parley.ApproveStatement{StatementID: in.ID, Hash: in.Body.Hash}))
 		})
+
+	huma.Register(api, put("set-statement-rules", "/processes/{id}/statement-rules", "Whether joint statements of the process need the mediator's approval (mediator, operator)", "statements"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				NeedsMediator bool `json:"needs_mediator"`
+			}
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.SetStatementRules{ProcessID: in.ID, NeedsMediator: in.Body.NeedsMediator}))
+		})
 }

@@ -141,6 +141,7 @@ func (s *Server) routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
 
 	mux.HandleFunc("GET /p/{process}/statements", s.statementsPage)
 	mux.HandleFunc("POST /p/{process}/statements", s.draftStatement)
+	mux.HandleFunc("POST /p/{process}/statement-rules", s.setStatementRules)
 	mux.HandleFunc("GET /statements/{statement}", s.statementPage)
 	mux.HandleFunc("POST /statements/{statement}/{act}", s.statementAct)
 

@@ -15,8 +15,10 @@ import (
 // and drafts new ones.
 type statementsPage struct {
 	*processView
-	Statements []statementRow
-	Spaces     []spaceView // where the reader may draft
+	Statements    []statementRow
+	Spaces        []spaceView // where the reader may draft
+	NeedsMediator bool        // the process's rule for joint statements
+	CanSetRules   bool
 }
 
 type statementRow struct {
@@ -39,7 +41,11 @@ func (s *Server) showStatements(w http.ResponseWriter, r *http.Request, p *page,
 		return
 	}
 	p.withNav(v)
-	sp := statementsPage{processView: v}
+	sp := statementsPage{processView: v, CanSetRules: parley.AllowedProcess(p.Actor, parley.ManageRounds, v.Process.ID, "")}
+	if sp.NeedsMediator, err = s.db.StatementRules(ctx, p.Actor, v.Process.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	ss, err := s.db.Statements(ctx, p.Actor, v.Process.ID)
 	if err != nil {
 		s.fail(w, r, err)
@@ -152,7 +158,11 @@ func (s *Server) loadStatement(ctx context.Context, p *page, id string) (*statem
 			sp.Space = x
 		}
 	}
-	set := parley.StatementSetting{Statement: st, Space: sp.Space.Space}
+	needs, err := s.db.StatementRules(ctx, p.Actor, st.ProcessID)
+	if err != nil {
+		return nil, err
+	}
+	set := parley.StatementSetting{Statement: st, Space: sp.Space.Space, NeedsMediator: needs}
 	for _, pt := range v.Parties {
 		switch pt.Kind {
 		case parley.PartyNegotiating:
@@ -266,4 +276,23 @@ func (s *Server) statementAct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/statements/"+id, http.StatusSeeOther)
+}
+
+// setStatementRules records whether the process wants the mediator's
+// approval of joint statements.
+func (s *Server) setStatementRules(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.member(w, r); !ok {
+		return
+	}
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	process := r.PathValue("process")
+	_, err := s.svc.Do(r.Context(), requestActor(r.Context()), parley.SetStatementRules{ProcessID: process, NeedsMediator: r.PostForm.Get("needs_mediator") == "on"})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/p/"+process+"/statements", http.StatusSeeOther)
 }
