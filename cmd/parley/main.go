@@ -10,10 +10,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/alecthomas/kong"
@@ -64,13 +66,14 @@ type env struct {
 // cli is the command line of parley. Every flag may also be given by the
 // environment variable named in its env tag.
 type cli struct {
-	DB         string `name:"db" env:"PARLEY_DB" placeholder:"URL" help:"Database: sqlite:PATH or a postgres:// URL (default sqlite:<data>/parley.db)."`
-	Data       string `name:"data" env:"PARLEY_DATA" default:"parley-data" help:"Data directory: the SQLite database and the server's keys."`
-	LogLevel   string `name:"log-level" env:"PARLEY_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe log level written."`
-	LogKey     string `name:"log-key" env:"PARLEY_LOG_KEY" placeholder:"PRIVATE+KEY+…" help:"The record's signing key (signed-note private key); default: <data>/record.key, created at first start. Every instance of one server must use the same key."`
-	LogKeyFile string `name:"log-key-file" env:"PARLEY_LOG_KEY_FILE" placeholder:"PATH" help:"File holding the record's signing key (default <data>/record.key)."`
-	LogPrivate bool   `name:"log-private" env:"PARLEY_LOG_PRIVATE" help:"Serve the record's hashes and checkpoints (/log/...) to signed-in accounts only."`
-	Files      string `name:"files" env:"PARLEY_FILES" placeholder:"DIR" help:"Directory of the files attached to reports, kept by their SHA-256 (default <data>/files). Several instances must share it."`
+	DB         string   `name:"db" env:"PARLEY_DB" placeholder:"URL" help:"Database: sqlite:PATH or a postgres:// URL (default sqlite:<data>/parley.db)."`
+	Data       string   `name:"data" env:"PARLEY_DATA" default:"parley-data" help:"Data directory: the SQLite database and the server's keys."`
+	LogLevel   string   `name:"log-level" env:"PARLEY_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe log level written."`
+	LogKey     string   `name:"log-key" env:"PARLEY_LOG_KEY" placeholder:"PRIVATE+KEY+…" help:"The record's signing key (signed-note private key); default: <data>/record.key, created at first start. Every instance of one server must use the same key."`
+	LogKeyFile string   `name:"log-key-file" env:"PARLEY_LOG_KEY_FILE" placeholder:"PATH" help:"File holding the record's signing key (default <data>/record.key)."`
+	LogPrivate bool     `name:"log-private" env:"PARLEY_LOG_PRIVATE" help:"Serve the record's hashes and checkpoints (/log/...) to signed-in accounts only."`
+	Files      string   `name:"files" env:"PARLEY_FILES" placeholder:"DIR" help:"Directory of the files attached to reports, kept by their SHA-256 (default <data>/files). Several instances must share it."`
+	Proxies    []string `name:"trusted-proxy" env:"PARLEY_TRUSTED_PROXIES" sep:"," placeholder:"CIDR" help:"Load balancers (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For names the client, for the limit on sign-in attempts per address."`
 
 	smtpFlags
 
@@ -90,6 +93,27 @@ func (c *cli) dsn() string {
 		return c.DB
 	}
 	return "sqlite:" + filepath.Join(c.Data, "parley.db")
+}
+
+// trustedProxies reads --trusted-proxy: addresses or CIDR ranges.
+func (c *cli) trustedProxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range c.Proxies {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(v); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxy %q is not an address or a CIDR range", v)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 func (c *cli) filesDir() string {

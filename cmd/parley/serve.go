@@ -121,7 +121,12 @@ func serve(e *env, g *cli, o serverOptions) error {
 	svc := service.New(db, writer, time.Now, reg)
 	go record.Integrate(listenCtx, db, key, time.Second, time.Now, log)
 	go svc.Deadlines(listenCtx, log, time.Second)
-	srv, err := web.New(web.Config{BaseURL: o.baseURL, Demo: o.demo, Version: version(), LogKey: key, LogPrivate: g.LogPrivate, Files: g.filesDir()}, db, svc, hub, log, reg, time.Now)
+	proxies, err := g.trustedProxies()
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Config{BaseURL: o.baseURL, Demo: o.demo, Version: version(), LogKey: key, LogPrivate: g.LogPrivate, Files: g.filesDir(),
+		TrustedProxies: proxies}, db, svc, hub, log, reg, time.Now)
 	if err != nil {
 		return err
 	}

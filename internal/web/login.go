@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -35,10 +36,42 @@ func safeNext(next string) string {
 	return next
 }
 
-func clientIP(r *http.Request) string {
+// clientIP is the address of the client: the connection's peer, or, when
+// that peer is one of the trusted proxies (a load balancer), the nearest
+// address in X-Forwarded-For that is not a trusted proxy. Without trusted
+// proxies the header is never read: anyone can write it.
+func (s *Server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	trusted := func(h string) bool {
+		a, err := netip.ParseAddr(strings.TrimSpace(h))
+		if err != nil {
+			return false
+		}
+		for _, p := range s.cfg.TrustedProxies {
+			if p.Contains(a.Unmap()) {
+				return true
+			}
+		}
+		return false
+	}
+	if !trusted(host) {
+		return host
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		h := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(h); err != nil {
+			break // a malformed hop: trust nothing before it
+		}
+		if !trusted(h) {
+			return h
+		}
 	}
 	return host
 }
@@ -63,7 +96,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "login.html", p)
 	}
 	now := s.now()
-	if !s.limiter.Allow("ip:"+clientIP(r), now) || !s.limiter.Allow("user:"+strings.ToLower(username), now) {
+	if !s.limiter.Allow("ip:"+s.clientIP(r), now) || !s.limiter.Allow("user:"+strings.ToLower(username), now) {
 		refuse(http.StatusTooManyRequests, "login.too_many")
 		return
 	}

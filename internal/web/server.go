@@ -8,6 +8,7 @@ import (
 	"embed"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -47,6 +48,9 @@ type Config struct {
 	// grew, and so whether a page they keep is stale (default 1 s;
 	// negative: on every request).
 	PublicRefresh time.Duration
+	// TrustedProxies are the load balancers whose X-Forwarded-For names
+	// the client, for the limit on sign-in attempts per address.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is Parley's HTTP server.
