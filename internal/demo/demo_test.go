@@ -90,13 +90,7 @@ func TestInstall(t *testing.T) {
 
 func TestInstallProposals(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.OpenSQLite(t)
-	w := store.NewWriter(db, nil)
-	t.Cleanup(w.Close)
-	sc, _ := demo.Load()
-	if _, err := sc.Install(ctx, db, service.New(db, w, time.Now, nil), auth.Params{Memory: 1024, Time: 1, Threads: 1}); err != nil {
-		t.Fatal(err)
-	}
+	db := installed(t)
 	acc, _, _ := db.AccountByUsername(ctx, "mediator")
 	med, _ := db.Actor(ctx, acc.ID, "")
 	ps, err := db.Proposals(ctx, med, store.ProposalFilter{Process: med.Members[0].ProcessID})
@@ -137,13 +131,7 @@ func TestInstallProposals(t *testing.T) {
 // before the last changes.
 func TestInstallMemoranda(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.OpenSQLite(t)
-	w := store.NewWriter(db, nil)
-	t.Cleanup(w.Close)
-	sc, _ := demo.Load()
-	if _, err := sc.Install(ctx, db, service.New(db, w, time.Now, nil), auth.Params{Memory: 1024, Time: 1, Threads: 1}); err != nil {
-		t.Fatal(err)
-	}
+	db := installed(t)
 	actor := func(user string) parley.Actor {
 		acc, _, _ := db.AccountByUsername(ctx, user)
 		a, _ := db.Actor(ctx, acc.ID, "")
@@ -287,14 +275,8 @@ func fmtList(s []string) string {
 // minutes await Russia's approval, one live now and one to come.
 func TestInstallMeetings(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.OpenSQLite(t)
-	w := store.NewWriter(db, nil)
-	t.Cleanup(w.Close)
-	sc, _ := demo.Load()
 	now := time.Now()
-	if _, err := sc.Install(ctx, db, service.New(db, w, time.Now, nil), auth.Params{Memory: 1024, Time: 1, Threads: 1}); err != nil {
-		t.Fatal(err)
-	}
+	db := installed(t)
 	acc, _, _ := db.AccountByUsername(ctx, "mediator")
 	med, _ := db.Actor(ctx, acc.ID, "")
 	ms, err := db.Meetings(ctx, med, med.Members[0].ProcessID, "")
@@ -340,14 +322,8 @@ func TestInstallMeetings(t *testing.T) {
 // both sides, holds now, with a disputed violation.
 func TestInstallTruces(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.OpenSQLite(t)
-	w := store.NewWriter(db, nil)
-	t.Cleanup(w.Close)
-	sc, _ := demo.Load()
 	now := time.Now()
-	if _, err := sc.Install(ctx, db, service.New(db, w, time.Now, nil), auth.Params{Memory: 1024, Time: 1, Threads: 1}); err != nil {
-		t.Fatal(err)
-	}
+	db := installed(t)
 	acc, _, _ := db.AccountByUsername(ctx, "head.ru")
 	a, _ := db.Actor(ctx, acc.ID, "")
 	ps, err := db.Proposals(ctx, a, store.ProposalFilter{Process: a.Members[0].ProcessID})
@@ -382,13 +358,7 @@ func TestInstallTruces(t *testing.T) {
 // approval; Russia's own statement is published under its name.
 func TestInstallStatements(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.OpenSQLite(t)
-	w := store.NewWriter(db, nil)
-	t.Cleanup(w.Close)
-	sc, _ := demo.Load()
-	if _, err := sc.Install(ctx, db, service.New(db, w, time.Now, nil), auth.Params{Memory: 1024, Time: 1, Threads: 1}); err != nil {
-		t.Fatal(err)
-	}
+	db := installed(t)
 	acc, _, _ := db.AccountByUsername(ctx, "mediator")
 	med, _ := db.Actor(ctx, acc.ID, "")
 	process := med.Members[0].ProcessID
@@ -416,4 +386,20 @@ func TestInstallStatements(t *testing.T) {
 	if waiting != 1 {
 		t.Errorf("%d statements await the second approval, want 1", waiting)
 	}
+}
+
+// installed returns a fresh database with the demo installed in it.
+func installed(t *testing.T) *store.DB {
+	t.Helper()
+	db := storetest.OpenSQLite(t)
+	w := store.NewWriter(db, nil)
+	t.Cleanup(w.Close)
+	sc, err := demo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sc.Install(context.Background(), db, service.New(db, w, time.Now, nil), auth.Params{Memory: 1024, Time: 1, Threads: 1}); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
