@@ -208,3 +208,15 @@ func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// newTab opens a tab in a browser context of its own, for one person: its
+// cookies are its own.
+func newTab(tb testing.TB, browser context.Context, who string) context.Context {
+	tb.Helper()
+	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	tb.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		tb.Fatalf("open a tab for %s: %v", who, err)
+	}
+	return ctx
+}

@@ -33,15 +33,7 @@ func TestMeetingLiveBrowser(t *testing.T) {
 	// Each person has a tab in a browser context of their own, so that
 	// they share no cookies; the first action binds the tab to its own
 	// context, not to one with a deadline.
-	tab := func(who string) context.Context {
-		t.Helper()
-		ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-		t.Cleanup(cancel)
-		if err := chromedp.Do(ctx); err != nil {
-			t.Fatalf("open a tab for %s: %v", who, err)
-		}
-		return ctx
-	}
+	tab := func(who string) context.Context { return newTab(t, browser, who) }
 	med, dua, dru, hua, hru := browser, tab("delegate.ua"), tab("delegate.ru"), tab("head.ua"), tab("head.ru")
 
 	pageText := func(ctx context.Context) string {

@@ -28,15 +28,7 @@ func TestStatementBrowser(t *testing.T) {
 	base := startDemoServer(t, buildParleyBinary(t))
 	browser := newBrowser(t, 1280, 900)
 
-	tab := func(who string) context.Context {
-		t.Helper()
-		ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-		t.Cleanup(cancel)
-		if err := chromedp.Do(ctx); err != nil {
-			t.Fatalf("open a tab for %s: %v", who, err)
-		}
-		return ctx
-	}
+	tab := func(who string) context.Context { return newTab(t, browser, who) }
 	med, hua, hru := browser, tab("head.ua"), tab("head.ru")
 
 	pageText := func(ctx context.Context) string {

@@ -31,15 +31,7 @@ func TestTruceBrowser(t *testing.T) {
 
 	// Each head has a tab in a browser context of its own, so that they
 	// share no cookies.
-	tab := func(who string) context.Context {
-		t.Helper()
-		ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-		t.Cleanup(cancel)
-		if err := chromedp.Do(ctx); err != nil {
-			t.Fatalf("open a tab for %s: %v", who, err)
-		}
-		return ctx
-	}
+	tab := func(who string) context.Context { return newTab(t, browser, who) }
 	ua, ru := tab("head.ua"), tab("head.ru")
 	watch(t, ua)
 	watch(t, ru)
