@@ -317,6 +317,7 @@ type (
 		PartyID   string `json:"party_id"`
 		Hash      string `json:"hash"`
 		Complete  bool   `json:"complete,omitempty"`
+		ActSignature
 	}
 )
 

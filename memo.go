@@ -246,12 +246,14 @@ type (
 		ClauseID string `json:"clause_id"`
 		Party    string `json:"party"`
 		Complete bool   `json:"complete"`
+		ActSignature
 	}
 	// MemoInitialled records a head's initials on the whole memorandum.
 	MemoInitialled struct {
 		MemoID   string `json:"memo_id"`
 		Party    string `json:"party"`
 		Complete bool   `json:"complete"`
+		ActSignature
 	}
 )
 

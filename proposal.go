@@ -202,6 +202,7 @@ type (
 		ToParty    string `json:"to_party"`
 		CounterOf  string `json:"counter_of,omitempty"`
 		proposalContent
+		ActSignature
 	}
 	// ProposalAcknowledged says the other party is considering it.
 	ProposalAcknowledged struct {
@@ -229,11 +230,13 @@ type (
 	ProposalAccepted struct {
 		ProposalID string `json:"proposal_id"`
 		Reason     string `json:"reason,omitempty"`
+		ActSignature
 	}
 	// ProposalRejected is the formal act of rejection, with its reasons.
 	ProposalRejected struct {
 		ProposalID string `json:"proposal_id"`
 		Reason     string `json:"reason"`
+		ActSignature
 	}
 	// ProposalWithdrawn is the proposer's formal act of taking it back.
 	ProposalWithdrawn struct {

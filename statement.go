@@ -206,6 +206,7 @@ type (
 		PartyID     string `json:"party_id"`
 		Hash        string `json:"hash"`
 		Complete    bool   `json:"complete,omitempty"`
+		ActSignature
 	}
 	// StatementPublished releases the approved statement: a copy of its
 	// exact words, in the public space.

@@ -19,6 +19,11 @@ func apply(ctx context.Context, tx queryer, e parley.Event) error {
 		}
 		return nil
 	}
+	if s, ok := e.Data.(parley.Signable); ok && s.Signing().Signature != nil {
+		if err := applySignature(ctx, tx, e, s); err != nil {
+			return err
+		}
+	}
 	at := micros(e.At)
 	switch d := e.Data.(type) {
 	case *parley.ProcessCreated:

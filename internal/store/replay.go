@@ -132,6 +132,7 @@ var ProjectionTables = []struct {
 	{"stances", []string{"alternative_id", "party_id"}},
 	{"clause_links", []string{"clause_id", "proposal_id", "thread_id"}},
 	{"memo_versions", []string{"id"}},
+	{"signed_acts", []string{"seq"}},
 }
 
 // Difference is a row on which a database and its replayed record disagree.
