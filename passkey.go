@@ -98,37 +98,6 @@ func FirstSignable(evs []Event) (Signable, bool) {
 	return nil, false
 }
 
-// Signed is a command given together with its author's passkey assertion
-// over the act it is recorded as. The service decides Command as usual,
-// checks the assertion against the act's canonical bytes and the author's
-// registered passkey, and stores it in the act's event; a wrong or stale
-// signature refuses the whole command.
-type Signed struct {
-	Command   Command
-	Assertion []byte // the browser's PublicKeyCredential response, as JSON
-}
-
-// Validate checks the inner command and that an assertion is there.
-func (c Signed) Validate() error {
-	if c.Command == nil {
-		return Errorf(EINVALID, "Nothing to sign.")
-	}
-	if _, nested := c.Command.(Signed); nested {
-		return Errorf(EINVALID, "A command is signed once.")
-	}
-	if len(c.Assertion) == 0 {
-		v := &Invalid{}
-		v.Add("signature", "passkey.missing")
-		return v.Err()
-	}
-	if len(c.Assertion) > 16<<10 {
-		v := &Invalid{}
-		v.Add("signature", "passkey.too_long")
-		return v.Err()
-	}
-	return c.Command.Validate()
-}
-
 func (d *ProposalSubmitted) SignedObject() string { return d.ProposalID }
 func (d *ProposalAccepted) SignedObject() string  { return d.ProposalID }
 func (d *ProposalRejected) SignedObject() string  { return d.ProposalID }

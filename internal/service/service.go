@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -76,7 +77,7 @@ func NewID() string {
 func (s *Service) Do(ctx context.Context, a parley.Actor, cmd parley.Command) ([]parley.Event, error) {
 	start := time.Now()
 	name := commandName(cmd)
-	events, err := s.do(ctx, a, cmd)
+	events, err := s.do(ctx, a, cmd, nil)
 	s.metrics.commands.WithLabelValues(name, codeLabel(err)).Inc()
 	if err == nil {
 		s.metrics.events.Add(float64(len(events)))
@@ -85,7 +86,7 @@ func (s *Service) Do(ctx context.Context, a parley.Actor, cmd parley.Command) ([
 	return events, err
 }
 
-func (s *Service) do(ctx context.Context, a parley.Actor, cmd parley.Command) ([]parley.Event, error) {
+func (s *Service) do(ctx context.Context, a parley.Actor, cmd parley.Command, sign Sign) ([]parley.Event, error) {
 	if a.Anonymous() {
 		return nil, parley.Errorf(parley.EUNAUTHORIZED, "Sign in first.")
 	}
@@ -94,8 +95,87 @@ func (s *Service) do(ctx context.Context, a parley.Actor, cmd parley.Command) ([
 	}
 	return s.writer.Write(ctx, func(tx *store.Tx) ([]parley.Event, error) {
 		env := parley.Env{Now: s.now(), NewID: NewID}
-		return decide(tx, a, cmd, env)
+		evs, err := decide(tx, a, cmd, env)
+		if err != nil || sign == nil {
+			return evs, err
+		}
+		act, ok := parley.FirstSignable(evs)
+		if !ok {
+			return nil, parley.Errorf(parley.EINVALID, "Only formal acts are signed with a passkey.")
+		}
+		challenge, err := parley.ActChallenge(a.AccountID, act)
+		if err != nil {
+			return nil, err
+		}
+		sig, err := sign(challenge)
+		if err != nil {
+			return nil, err
+		}
+		act.Signing().Signature = sig
+		return evs, nil
 	})
+}
+
+// Sign signs a formal act: given the act's challenge (parley.ActChallenge
+// of the event the act is recorded as), it returns its author's passkey
+// signature over it, or an error that refuses the whole command. It runs
+// inside the command's transaction and must do no I/O.
+type Sign func(challenge []byte) (*parley.PasskeySignature, error)
+
+// DoSigned executes cmd like Do and stores its author's passkey signature
+// in the formal act it is recorded as. A signature made over anything
+// else — another act, or this act before the state it depends on changed —
+// refuses the command, and nothing is written.
+func (s *Service) DoSigned(ctx context.Context, a parley.Actor, cmd parley.Command, sign Sign) ([]parley.Event, error) {
+	if sign == nil {
+		return nil, parley.Errorf(parley.EINVALID, "Nothing signs this act.")
+	}
+	start := time.Now()
+	events, err := s.do(ctx, a, cmd, sign)
+	s.metrics.commands.WithLabelValues(commandName(cmd), codeLabel(err)).Inc()
+	if err == nil {
+		s.metrics.events.Add(float64(len(events)))
+		s.metrics.latency.Observe(time.Since(start).Seconds())
+	}
+	return events, err
+}
+
+// errPrepared rolls back a command decided only to learn its act.
+var errPrepared = errors.New("service: prepared, not committed")
+
+// Prepare decides cmd as actor a without committing it and returns the
+// challenge a passkey signs to sign its formal act, with the act. The
+// author signs it in the browser and gives the command again with the
+// assertion (DoSigned); if anything the act depends on changes in
+// between, the signature no longer matches and the command is refused.
+func (s *Service) Prepare(ctx context.Context, a parley.Actor, cmd parley.Command) (parley.Signable, []byte, error) {
+	if a.Anonymous() {
+		return nil, nil, parley.Errorf(parley.EUNAUTHORIZED, "Sign in first.")
+	}
+	if err := cmd.Validate(); err != nil {
+		return nil, nil, err
+	}
+	var act parley.Signable
+	var challenge []byte
+	_, err := s.writer.Write(ctx, func(tx *store.Tx) ([]parley.Event, error) {
+		env := parley.Env{Now: s.now(), NewID: NewID}
+		evs, err := decide(tx, a, cmd, env)
+		if err != nil {
+			return nil, err
+		}
+		var ok bool
+		if act, ok = parley.FirstSignable(evs); !ok {
+			return nil, parley.Errorf(parley.EINVALID, "Only formal acts are signed with a passkey.")
+		}
+		if challenge, err = parley.ActChallenge(a.AccountID, act); err != nil {
+			return nil, err
+		}
+		return nil, errPrepared
+	})
+	if !errors.Is(err, errPrepared) {
+		return nil, nil, err
+	}
+	return act, challenge, nil
 }
 
 func commandName(cmd parley.Command) string {
