@@ -87,9 +87,9 @@ type rec struct {
 	patKnown     bool
 	y, m, d      int16
 	wDate, wYear float32
-	// names is how many entries of the two lists together have this
-	// family and given name (by key).
-	names int32
+	// grp numbers the family and given name (by key) densely, the same
+	// number in both lists; see Matcher.grpL and grpR.
+	grp int32
 }
 
 // A Matcher compares the entries of two lists. It is safe for concurrent
@@ -108,6 +108,9 @@ type Matcher struct {
 	famV        []int32  // by famID: id of the key with е and і merged
 	givKeys     []string // by givID-ngroups, for names the dictionary lacks
 	patVariants [][]string
+	// grpL and grpR list, by name group, the entries of each list that
+	// have that family and given name.
+	grpL, grpR [][]int32
 }
 
 // NewMatcher prepares two lists for comparison. Frequencies of names and
@@ -206,18 +209,21 @@ func NewMatcher(left, right []Person, opt Options) *Matcher {
 	m.l = prep(left)
 	m.r = prep(right)
 
-	// How many entries of both lists share each family and given name.
+	// The entries of each list that share a family and given name.
 	byName := map[[2]int32]int32{}
 	for _, rs := range [][]rec{m.l, m.r} {
 		for i := range rs {
-			byName[[2]int32{rs[i].fam.id, rs[i].giv.id}]++
+			k := [2]int32{rs[i].fam.id, rs[i].giv.id}
+			g, ok := byName[k]
+			if !ok {
+				g = int32(len(byName))
+				byName[k] = g
+			}
+			rs[i].grp = g
 		}
 	}
-	for _, rs := range [][]rec{m.l, m.r} {
-		for i := range rs {
-			rs[i].names = byName[[2]int32{rs[i].fam.id, rs[i].giv.id}]
-		}
-	}
+	m.grpL = groupRecs(m.l, len(byName))
+	m.grpR = groupRecs(m.r, len(byName))
 
 	// Frequencies over both lists.
 	famN := make([]int, len(m.famKeys))
@@ -300,7 +306,7 @@ func (m *Matcher) Compare(i, j int) Pair {
 // also reports whether some field contradicts the pair outright (such a pair
 // is for a person to judge, whatever its score) and whether the names are
 // all there is to go on.
-func (m *Matcher) compare(a, b *rec, rs *[]Reason) (s float64, conflict, namesOnly, lone bool) {
+func (m *Matcher) compare(a, b *rec, rs *[]Reason) (s float64, conflict, namesOnly, sameNames bool) {
 	s, lf, lg := m.names2(&a.fam, &a.giv, &b.fam, &b.giv, nil)
 	swap := 0
 	if lf != same && lg != same {
@@ -319,12 +325,9 @@ func (m *Matcher) compare(a, b *rec, rs *[]Reason) (s float64, conflict, namesOn
 	s += wp + wd - m.prior
 	conflict = cp || cd || m.givenContradicts(a, b, swap)
 	namesOnly = (a.patID < 0 || b.patID < 0) && (a.y == 0 || b.y == 0)
-	if namesOnly && uniqueNames(a, b) {
-		namesOnly = false
-		lone = true
-	}
+	sameNames = a.grp == b.grp
 	if rs == nil {
-		return s, conflict, namesOnly, lone
+		return s, conflict, namesOnly, sameNames
 	}
 	// Explain: this runs only for pairs that are written out.
 	switch swap {
@@ -340,18 +343,38 @@ func (m *Matcher) compare(a, b *rec, rs *[]Reason) (s float64, conflict, namesOn
 	m.patronymic(a, b, rs)
 	dates(a, b, rs)
 	*rs = append(*rs, Reason{"lists", fmt.Sprintf("prior odds 1 in %d", 1<<int(math.Round(m.prior))), -m.prior})
-	return s, conflict, namesOnly, lone
+	return s, conflict, namesOnly, sameNames
 }
 
-// uniqueNames reports whether a and b have the same family and given name
-// (by key) and no other entry of either list has it. Then no namesake the
-// lists show can be taken for either of them, and when the names are all
-// there is, what remains to fear is a namesake of whom one list knows
-// nothing: the score weighs that chance by how common the two names are.
-// Names that agree only within a typing error or read exchanged are weaker
-// evidence, and do not qualify.
-func uniqueNames(a, b *rec) bool {
-	return a.fam.id == b.fam.id && a.giv.id == b.giv.id && a.names == 2
+// groupRecs lists the entries of rs by name group, in one array.
+func groupRecs(rs []rec, n int) [][]int32 {
+	count := make([]int32, n+1)
+	for i := range rs {
+		count[rs[i].grp+1]++
+	}
+	for g := 1; g <= n; g++ {
+		count[g] += count[g-1]
+	}
+	flat := make([]int32, len(rs))
+	next := slices.Clone(count[:n])
+	for i := range rs {
+		g := rs[i].grp
+		flat[next[g]] = int32(i)
+		next[g]++
+	}
+	out := make([][]int32, n)
+	for g := range out {
+		out[g] = flat[count[g]:count[g+1]:count[g+1]]
+	}
+	return out
+}
+
+// contradicts reports whether some field of a contradicts b outright: a
+// different father's name, full dates no clerical error explains, or two
+// different names of the dictionary.
+func (m *Matcher) contradicts(a, b *rec) bool {
+	_, c, _, _ := m.compare(a, b, nil)
+	return c
 }
 
 // names2 scores family and given name together and reports each level.
@@ -584,8 +607,8 @@ type cand struct {
 	l, r      int32
 	s         float32
 	conflict  bool
-	namesOnly bool
-	lone      bool // the names are all there is, and no one else has them
+	namesOnly bool // the names are all there is
+	sameNames bool // the same family and given name, by key
 }
 
 // Run compares every left entry with the right entries that share a
@@ -627,8 +650,8 @@ func (m *Matcher) Run(ctx context.Context) (*Result, error) {
 							}
 							stamp[j] = int32(i)
 							n++
-							if s, c, n, lone := m.compare(a, &m.r[j], nil); s >= m.opt.Possible {
-								cs = append(cs, cand{int32(i), j, float32(s), c, n, lone})
+							if s, c, n, same := m.compare(a, &m.r[j], nil); s >= m.opt.Possible {
+								cs = append(cs, cand{int32(i), j, float32(s), c, n, same})
 							}
 						}
 					}
@@ -732,28 +755,60 @@ func (m *Matcher) assign(all []cand) *Result {
 		}
 		return least, closest
 	}
+	// alone reports whether c, a pair whose names are all there is, has
+	// no rival in sight: no other candidate of either entry that no field
+	// contradicts, and no namesake in either list, not matched to someone
+	// else, that the other entry of the pair does not contradict. A
+	// namesake born on another day than the one the other entry gives, or
+	// to another father, cannot be that person; it still makes the names
+	// commoner, and so weighs through the score.
+	alone := func(c cand) bool {
+		for _, k := range byL[c.l] {
+			if d := all[k]; d.r != c.r && !usedR[d.r] {
+				return false
+			}
+		}
+		for _, k := range byR[c.r] {
+			if d := all[k]; d.l != c.l && !usedL[d.l] {
+				return false
+			}
+		}
+		a, b := &m.l[c.l], &m.r[c.r]
+		for _, i := range m.grpL[a.grp] {
+			if i != c.l && !usedL[i] {
+				return false
+			}
+		}
+		for _, j := range m.grpR[b.grp] {
+			if j != c.r && !usedR[j] {
+				return false
+			}
+		}
+		return true
+	}
+	// namesAlone reports whether c may be asserted on its names alone,
+	// below the names-only threshold: the same family and given name,
+	// a score at least the match threshold, and no rival in sight. Then
+	// what remains to fear is a namesake of whom one list knows nothing,
+	// and the score weighs that chance by how common the names are.
+	// Names that agree only within a typing error or read exchanged are
+	// weaker evidence, and do not qualify.
+	namesAlone := func(c cand) bool {
+		return c.namesOnly && c.sameNames && float64(c.s) >= m.opt.Match && alone(c)
+	}
 	res := &Result{}
 	// Rounds: a pair asserted in one round removes its two entries from
 	// the alternatives of everyone else, which may make another pair
 	// unambiguous in the next. If Шевченко Віктор born 1990 is matched to
 	// his own date, the Шевченко Віктор without a date has one namesake
 	// fewer to be confused with.
-	// free counts, by family and given name, the entries of both lists
-	// not yet matched.
-	free := map[[2]int32]int32{}
-	nameOf := func(x *rec) [2]int32 { return [2]int32{x.fam.id, x.giv.id} }
-	for _, c := range all {
-		if c.namesOnly {
-			free[nameOf(&m.l[c.l])] = m.l[c.l].names
-		}
-	}
-	use := func(c cand) {
+	use := func(c cand, why string) {
 		usedL[c.l], usedR[c.r] = true, true
-		for _, x := range []*rec{&m.l[c.l], &m.r[c.r]} {
-			if n, ok := free[nameOf(x)]; ok {
-				free[nameOf(x)] = n - 1
-			}
+		p := m.Compare(int(c.l), int(c.r))
+		if why != "" {
+			p.Reasons = append(p.Reasons, Reason{"candidates", why, 0})
 		}
+		res.Matches = append(res.Matches, p)
 	}
 	for round := 0; round < 16; round++ {
 		added := 0
@@ -761,37 +816,15 @@ func (m *Matcher) assign(all []cand) *Result {
 			if usedL[c.l] || usedR[c.r] || c.conflict {
 				continue
 			}
-			why := ""
-			if c.lone {
-				why = "names alone; no other entry of either list has these names"
-			}
 			if float64(c.s) < m.threshold(c) {
-				// Names alone, but every other entry of either list
-				// with these names has been matched to someone else:
-				// as with names no one else has, no namesake the
-				// lists show is left to be taken for either.
-				a, b := &m.l[c.l], &m.r[c.r]
-				if !c.namesOnly || float64(c.s) < m.opt.Match || nameOf(a) != nameOf(b) || free[nameOf(a)] != 2 {
-					continue
+				if namesAlone(c) {
+					use(c, "names alone; every other entry with these names is matched to someone else or contradicted by this pair")
+					added++
 				}
-				if g, _ := lead(c); !math.IsInf(float64(g), 1) {
-					continue
-				}
-				why = "names alone; every other entry with these names is matched to someone else"
-			}
-			g, _ := lead(c)
-			if c.lone && !math.IsInf(float64(g), 1) {
-				// Names alone, with another candidate in sight: a
-				// namesake the lists do show.
 				continue
 			}
-			if float64(g) >= m.opt.Margin {
-				use(c)
-				p := m.Compare(int(c.l), int(c.r))
-				if why != "" {
-					p.Reasons = append(p.Reasons, Reason{"candidates", why, 0})
-				}
-				res.Matches = append(res.Matches, p)
+			if g, _ := lead(c); float64(g) >= m.opt.Margin {
+				use(c, "")
 				added++
 			}
 		}
@@ -807,9 +840,11 @@ func (m *Matcher) assign(all []cand) *Result {
 		if c.conflict {
 			p.Reasons = append(p.Reasons, Reason{"candidates", "a field contradicts the pair", 0})
 		} else if p.Score < m.threshold(c) {
-			p.Reasons = append(p.Reasons, Reason{"candidates", fmt.Sprintf("below the match threshold %.1f", m.threshold(c)), 0})
-		} else if g, _ := lead(c); c.lone && !math.IsInf(float64(g), 1) {
-			p.Reasons = append(p.Reasons, Reason{"candidates", "the names are all there is, and another candidate shares an entry", 0})
+			why := fmt.Sprintf("below the match threshold %.1f", m.threshold(c))
+			if c.namesOnly && c.sameNames && float64(c.s) >= m.opt.Match {
+				why = "the names are all there is, and a namesake or another candidate is in sight"
+			}
+			p.Reasons = append(p.Reasons, Reason{"candidates", why, 0})
 		} else {
 			g, alt := lead(c)
 			p.Reasons = append(p.Reasons, Reason{"candidates", fmt.Sprintf("another candidate scores %.1f; the pairing leads by %.1f, within the margin %.1f", alt, g, m.opt.Margin), 0})
