@@ -161,3 +161,19 @@ func TestBlockingFindsKeyTypos(t *testing.T) {
 		t.Fatalf("matches %v, possible %v; want L1-R1 and L2-R2", got, possible)
 	}
 }
+
+// A surname two typing errors off (Олерник for Олійник, ій typed as ер) is
+// weak evidence, not a contradiction: with the same given name and the same
+// full date the pair is asserted.
+func TestFamilyTwoTypos(t *testing.T) {
+	left := []Person{person("L1", "Олійник", "Роман", "Григорович", "1997-06-25")}
+	right := []Person{person("R1", "Олерник", "Роман", "", "1997-06-25")}
+	got, possible := withFiller(t, left, right)
+	if got["L1"] != "R1" {
+		t.Fatalf("matches %v, possible %v; want L1-R1", got, possible)
+	}
+	fam := NewMatcher(left, right, Options{}).Compare(0, 0).Reasons[0]
+	if !strings.Contains(fam.Outcome, "two typing errors") || fam.Weight < 0 {
+		t.Fatalf("family name: %+v, want two typing errors at no cost below 0", fam)
+	}
+}

@@ -76,7 +76,8 @@ const (
 	typo
 	same
 	missing
-	variant // family names that agree once е and і are merged
+	variant  // family names that agree once е and і are merged
+	twoTypos // family names two typing errors apart
 )
 
 // vowelFold merges e into i in a family key and collapses the doubles this
@@ -147,6 +148,15 @@ func editDistance(a, b string, max int) int {
 		p2, p1, cur = p1, cur, p2
 	}
 	return p1[len(b)]
+}
+
+// twoTyposApart reports whether two family keys of five letters or more are
+// two edits apart (for keys under eight letters [near] takes only one for a
+// typing error): two typing errors, one in each list or both in one, such as
+// Олерник for Олійник. Shorter keys are too short for two errors to leave
+// enough of the name.
+func twoTyposApart(a, b string) bool {
+	return min(len(a), len(b)) >= 5 && editDistance(a, b, 2) == 2
 }
 
 // near reports whether two keys differ by no more than a typing error:
