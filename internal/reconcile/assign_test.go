@@ -177,3 +177,24 @@ func TestFamilyTwoTypos(t *testing.T) {
 		t.Fatalf("family name: %+v, want two typing errors at no cost below 0", fam)
 	}
 }
+
+// Blocking finds a pair whose year is two off and whose given name is
+// mistyped (family, day and month), and one whose surname differs by
+// Ukrainian і for Russian е and whose given name is mistyped, with no date
+// on one side (family, the two spellings merged, and patronymic).
+func TestBlockingFindsYearAndVowel(t *testing.T) {
+	left := []Person{
+		person("L1", "Скляр", "Вадм", "Вадимович", "2003-02-04"),
+		person("L2", "Oliinyk", "Vedym", "Denysovych", ""),
+	}
+	right := []Person{
+		person("R1", "Скляр", "Вадим", "", "2005-02-04"),
+		person("R2", "ОЛЕЙНИК", "Вадим", "Денисович", "1999-11-02"),
+	}
+	got, possible := withFiller(t, left, right)
+	for _, p := range [][2]string{{"L1", "R1"}, {"L2", "R2"}} {
+		if _, ok := possible[p[0]+"-"+p[1]]; !ok && got[p[0]] != p[1] {
+			t.Errorf("%s-%s not among the candidates: matches %v, possible %v", p[0], p[1], got, possible)
+		}
+	}
+}

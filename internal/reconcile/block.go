@@ -11,6 +11,8 @@ import (
 //
 //	family+given         dates missing or wrong
 //	family+year          a mistyped given name
+//	family+day and month a mistyped given name and a year off by more
+//	                     than one (day and month unordered)
 //	given+date           a mistyped family name (day and month unordered,
 //	                     year ±1 on the query side)
 //	family−1 letter+given a mistyped family name and no date
@@ -37,6 +39,7 @@ const (
 	kDelYear
 	kPatDate
 	kNames
+	kFamDayMonth
 )
 
 func mix(x uint64) uint64 {
@@ -94,7 +97,9 @@ func dateKey(y, m, d int16) int64 {
 // keys appends the blocking keys of one reading of an entry. When query is
 // true it widens them to the neighbouring years, since only one side needs to.
 func keys(dst []uint64, f, g *nameField, r *rec, query bool) []uint64 {
-	fam, famID, givID := f.key, f.id, g.id
+	// Family names that agree once е and і are merged (Олійник,
+	// Олейник) block together, as they compare.
+	fam, famID, givID := f.key, f.vid, g.id
 	dst = append(dst, bkey(kFamGiv, int64(famID), int64(givID), 0))
 	if r.y != 0 {
 		dst = append(dst, bkey(kFamYear, int64(famID), int64(r.y), 0))
@@ -102,6 +107,7 @@ func keys(dst []uint64, f, g *nameField, r *rec, query bool) []uint64 {
 			dst = append(dst, bkey(kFamYear, int64(famID), int64(r.y-1), 0), bkey(kFamYear, int64(famID), int64(r.y+1), 0))
 		}
 		if r.m != 0 {
+			dst = append(dst, bkey(kFamDayMonth, int64(famID), dateKey(0, r.m, r.d), 0))
 			dst = append(dst, bkey(kGivDate, int64(givID), dateKey(r.y, r.m, r.d), 0))
 			if query {
 				dst = append(dst, bkey(kGivDate, int64(givID), dateKey(r.y-1, r.m, r.d), 0), bkey(kGivDate, int64(givID), dateKey(r.y+1, r.m, r.d), 0))
