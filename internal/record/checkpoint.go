@@ -45,6 +45,11 @@ func FormatCheckpoint(origin string, t tlog.Tree) []byte {
 // ParseCheckpoint parses a checkpoint body. Extension lines after the
 // third are allowed and ignored.
 func ParseCheckpoint(body []byte) (origin string, t tlog.Tree, err error) {
+	defer func() {
+		if err != nil { // a refused checkpoint gives no part of itself
+			origin, t = "", tlog.Tree{}
+		}
+	}()
 	lines := strings.SplitAfter(string(body), "\n")
 	if len(lines) < 3 || !bytes.HasSuffix(body, []byte("\n")) {
 		return "", t, errors.New("record: checkpoint has fewer than three lines")
@@ -79,10 +84,10 @@ func OpenCheckpoint(msg []byte, vkey string) (string, tlog.Tree, error) {
 	}
 	origin, t, err := ParseCheckpoint([]byte(n.Text))
 	if err != nil {
-		return "", t, err
+		return "", tlog.Tree{}, err
 	}
 	if origin != v.Name() {
-		return "", t, fmt.Errorf("record: checkpoint origin %q is not the key's name %q", origin, v.Name())
+		return "", tlog.Tree{}, fmt.Errorf("record: checkpoint origin %q is not the key's name %q", origin, v.Name())
 	}
 	return origin, t, nil
 }

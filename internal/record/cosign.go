@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Witness cosignatures, in the C2SP tlog-cosignature format (version 1):
@@ -123,6 +125,9 @@ func VerifyCosignature(msg []byte, vkey, line string) (string, error) {
 		return "", errors.New("not a witness verifier key")
 	}
 	name := parts[0]
+	if !validKeyName(name) {
+		return "", errors.New("not a witness verifier key: its name must be one word")
+	}
 	raw, err := base64.StdEncoding.DecodeString(parts[2])
 	if err != nil || len(raw) != 1+ed25519.PublicKeySize || raw[0] != cosigAlg {
 		return "", errors.New("not an Ed25519 cosignature verifier key")
@@ -137,8 +142,13 @@ func VerifyCosignature(msg []byte, vkey, line string) (string, error) {
 	if !strings.HasPrefix(line, prefix) {
 		return "", errors.New("signature line does not name the witness")
 	}
-	sig, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(line, prefix))
-	if err != nil || len(sig) != 4+8+ed25519.SignatureSize || !bytes.Equal(sig[:4], id[:]) {
+	// The line is kept and served in the checkpoint's note: it must be
+	// one line in canonical base64, which the decoder alone does not
+	// ensure (it skips newlines and carriage returns).
+	text := strings.TrimPrefix(line, prefix)
+	sig, err := base64.StdEncoding.DecodeString(text)
+	if err != nil || len(sig) != 4+8+ed25519.SignatureSize || !bytes.Equal(sig[:4], id[:]) ||
+		base64.StdEncoding.EncodeToString(sig) != text {
 		return "", errors.New("malformed cosignature")
 	}
 	body, err := NoteText(msg)
@@ -149,4 +159,11 @@ func VerifyCosignature(msg []byte, vkey, line string) (string, error) {
 		return "", errors.New("cosignature does not verify")
 	}
 	return name, nil
+}
+
+// validKeyName reports whether name may name a key in a signed note's
+// signature lines: not empty, no '+', no white space, valid UTF-8 (as
+// golang.org/x/mod/sumdb/note requires).
+func validKeyName(name string) bool {
+	return name != "" && utf8.ValidString(name) && !strings.ContainsFunc(name, func(r rune) bool { return r == '+' || unicode.IsSpace(r) })
 }
