@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parley-talks/parley/internal/auth"
 	"github.com/parley-talks/parley/internal/record"
 	"github.com/parley-talks/parley/internal/store"
 	"golang.org/x/mod/sumdb/note"
@@ -57,10 +58,13 @@ func (c *verifyCmd) Run(e *env, g *cli) error {
 }
 
 // givenKey returns the verifier key given by --key or --key-file, if any.
-func (c *verifyCmd) givenKey() (string, error) {
-	k := strings.TrimSpace(c.Key)
-	if k == "" && c.KeyFile != "" {
-		b, err := os.ReadFile(c.KeyFile)
+func (c *verifyCmd) givenKey() (string, error) { return verifierKey(c.Key, c.KeyFile) }
+
+// verifierKey returns the verifier key given as key or in keyFile, if any.
+func verifierKey(key, keyFile string) (string, error) {
+	k := strings.TrimSpace(key)
+	if k == "" && keyFile != "" {
+		b, err := os.ReadFile(keyFile)
 		if err != nil {
 			return "", fmt.Errorf("read the log's key: %w", err)
 		}
@@ -192,13 +196,15 @@ func (c *verifyCmd) verifyURL(ctx context.Context, e *env, given string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := record.Verify(ctx, src, vkey, st.Checkpoints)
+	var signed int
+	rep, err := record.Verify(ctx, src, vkey, st.Checkpoints, checkSignatures(&signed))
 	if err != nil {
 		return fmt.Errorf("verification failed: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "checkpoint %d of %s: signed by the log's key\n", rep.Tree.N, rep.Origin)
 	fmt.Fprintf(e.stdout, "tree: rebuilt from %d tiles; its root is the checkpoint's\n", rep.Tiles)
 	fmt.Fprintf(e.stdout, "entries: %d checked: %d read, hashed and parsed; %d shown as leaf hashes only\n", rep.Tree.N, rep.Readable, rep.Hidden)
+	fmt.Fprintf(e.stdout, "signed acts: %d, each passkey signature verified against the public key it carries\n", signed)
 	return c.accept(e, &st, path, rep.Origin, rep.Tree)
 }
 
@@ -349,25 +355,13 @@ func (c *verifyCmd) verifyDB(ctx context.Context, e *env, g *cli, given string) 
 		return err
 	}
 
-	tree, err := checkEntries(ctx, db)
+	tree, latest, err := checkDatabase(ctx, e, db, vkey)
 	if err != nil {
-		return fmt.Errorf("verification failed: %w", err)
+		return err
 	}
-	fmt.Fprintf(e.stdout, "entries: %d, each hashing to its stored leaf hash, with an unbroken hash chain, each parsing with its own sequence number\n", tree.Size())
-	if err := checkTreeHashes(ctx, db, tree); err != nil {
-		return fmt.Errorf("verification failed: %w", err)
-	}
-	fmt.Fprintf(e.stdout, "tree: all %d stored tree hashes match the entries\n", len(tree.StoredHashes()))
-	latest, err := checkCheckpoints(ctx, db, tree, vkey)
-	if err != nil {
-		return fmt.Errorf("verification failed: %w", err)
-	}
-	if latest.N == 0 {
-		fmt.Fprintln(e.stdout, "checkpoints: none signed yet")
-	} else {
-		fmt.Fprintf(e.stdout, "checkpoints: every one signed by the log's key and matching the entries; the latest is %d\n", latest.N)
+	if latest.N > 0 {
 		if err := record.CheckSeen(latest, tree, st.Checkpoints); err != nil {
-			return fmt.Errorf("verification failed: %w", err)
+			return &verifyError{err}
 		}
 	}
 	if c.Replay {
@@ -379,6 +373,55 @@ func (c *verifyCmd) verifyDB(ctx context.Context, e *env, g *cli, given string) 
 		return saveJSON(path, st)
 	}
 	return c.accept(e, &st, path, keyName(vkey), latest)
+}
+
+// verifyError is a check of the record that failed, as opposed to an
+// error that kept it from being checked.
+type verifyError struct{ err error }
+
+func (e *verifyError) Error() string { return "verification failed: " + e.err.Error() }
+func (e *verifyError) Unwrap() error { return e.err }
+
+// checkDatabase checks a database's record as `parley verify` does from a
+// database, and `parley restore` before it accepts a backup: every entry
+// against its stored leaf and chain hash, every stored tree hash against
+// the entries, every stored checkpoint against the tree and the key vkey.
+// It reports each step on e.stdout and returns the tree and the latest
+// checkpoint.
+func checkDatabase(ctx context.Context, e *env, db *store.DB, vkey string) (*record.Tree, tlog.Tree, error) {
+	var signed int
+	tree, err := checkEntries(ctx, db, checkSignatures(&signed))
+	if err != nil {
+		return nil, tlog.Tree{}, &verifyError{err}
+	}
+	fmt.Fprintf(e.stdout, "entries: %d, each hashing to its stored leaf hash, with an unbroken hash chain, each parsing with its own sequence number\n", tree.Size())
+	fmt.Fprintf(e.stdout, "signed acts: %d, each passkey signature verified against the public key it carries\n", signed)
+	if err := checkTreeHashes(ctx, db, tree); err != nil {
+		return nil, tlog.Tree{}, &verifyError{err}
+	}
+	fmt.Fprintf(e.stdout, "tree: all %d stored tree hashes match the entries\n", len(tree.StoredHashes()))
+	latest, err := checkCheckpoints(ctx, db, tree, vkey)
+	if err != nil {
+		return nil, tlog.Tree{}, &verifyError{err}
+	}
+	if latest.N == 0 {
+		fmt.Fprintln(e.stdout, "checkpoints: none signed yet")
+	} else {
+		fmt.Fprintf(e.stdout, "checkpoints: every one signed by the log's key and matching the entries; the latest is %d\n", latest.N)
+	}
+	return tree, latest, nil
+}
+
+// checkSignatures returns a check of each readable entry that verifies
+// the passkey signature of a signed formal act, counting them in n.
+func checkSignatures(n *int) func(record.Entry) error {
+	return func(ent record.Entry) error {
+		signed, err := auth.CheckSignedEntry(ent.Type, ent.Actor, ent.Data)
+		if signed && err == nil {
+			*n++
+		}
+		return err
+	}
 }
 
 // serverKey returns the verifier key of the signing key in the data
@@ -401,7 +444,7 @@ func serverKey(e *env, g *cli) (string, error) {
 }
 
 // checkEntries reads every entry of db and rebuilds the tree from them.
-func checkEntries(ctx context.Context, db *store.DB) (*record.Tree, error) {
+func checkEntries(ctx context.Context, db *store.DB, check func(record.Entry) error) (*record.Tree, error) {
 	n, err := db.LastSeq(ctx)
 	if err != nil {
 		return nil, err
@@ -427,6 +470,9 @@ func checkEntries(ctx context.Context, db *store.DB) (*record.Tree, error) {
 		}
 		if ent.Seq != seq {
 			return fmt.Errorf("entry %d says it is entry %d", seq, ent.Seq)
+		}
+		if err := check(*ent); err != nil {
+			return fmt.Errorf("entry %d: %w", seq, err)
 		}
 		chain = record.ChainHash(chain, h)
 		if string(chain[:]) != string(chainHash) {
@@ -522,7 +568,7 @@ func verifyReplay(ctx context.Context, e *env, db *store.DB) error {
 	}
 	n, err := store.Replay(ctx, db, fresh)
 	if err != nil {
-		return fmt.Errorf("verification failed: the record's events cannot be replayed in order: %w", err)
+		return &verifyError{fmt.Errorf("the record's events cannot be replayed in order: %w", err)}
 	}
 	diffs, err := store.CompareProjections(ctx, db, fresh)
 	if err != nil {
@@ -536,7 +582,7 @@ func verifyReplay(ctx context.Context, e *env, db *store.DB) error {
 			}
 			fmt.Fprintf(e.stderr, "  %s\n", d)
 		}
-		return fmt.Errorf("verification failed: the read tables differ from the record in %d places; the first: %s", len(diffs), diffs[0])
+		return &verifyError{fmt.Errorf("the read tables differ from the record in %d places; the first: %s", len(diffs), diffs[0])}
 	}
 	fmt.Fprintf(e.stdout, "replay: %d events applied to fresh tables; all %d read tables equal the database's\n", n, len(store.ProjectionTables))
 	return nil

@@ -293,3 +293,28 @@ func unmarshalSession(c Ceremony) (webauthn.SessionData, error) {
 	}
 	return s, nil
 }
+
+// CheckSignedEntry verifies the passkey signature of a recorded event of
+// type typ by actor, if it is a signed formal act; signed says whether it
+// was. It needs only the event: the public key is in the signature.
+func CheckSignedEntry(typ, actor string, data []byte) (signed bool, err error) {
+	if !bytes.Contains(data, []byte(`"signature":{`)) {
+		return false, nil
+	}
+	d, err := parley.UnmarshalEventData(typ, data)
+	if err != nil {
+		return false, err
+	}
+	s, ok := d.(parley.Signable)
+	if !ok || s.Signing().Signature == nil {
+		return false, nil
+	}
+	challenge, err := parley.ActChallenge(actor, s)
+	if err != nil {
+		return true, err
+	}
+	if err := VerifyActSignature(s.Signing().Signature, challenge); err != nil {
+		return true, fmt.Errorf("the passkey signature of this %s by %s does not verify: %w", typ, actor, err)
+	}
+	return true, nil
+}

@@ -147,7 +147,10 @@ type Report struct {
 //
 // Rebuilding the whole tree proves the inclusion of every entry at once,
 // which is a stronger check than an inclusion proof per entry.
-func Verify(ctx context.Context, src Source, vkey string, seen []Seen) (*Report, error) {
+//
+// Each readable entry is also given to every check, which may refuse it
+// (parley verify checks the passkey signatures of formal acts there).
+func Verify(ctx context.Context, src Source, vkey string, seen []Seen, checks ...func(Entry) error) (*Report, error) {
 	note, err := src.Checkpoint(ctx)
 	if err != nil {
 		return nil, err
@@ -162,7 +165,7 @@ func Verify(ctx context.Context, src Source, vkey string, seen []Seen) (*Report,
 		}
 	}
 	rep := &Report{Origin: origin, Tree: t, Note: note}
-	tree, err := rebuild(ctx, src, t.N, rep)
+	tree, err := rebuild(ctx, src, t.N, rep, checks)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +187,7 @@ func Verify(ctx context.Context, src Source, vkey string, seen []Seen) (*Report,
 
 // rebuild reads every tile of a tree of size n from src, rebuilds the tree
 // from the leaf hashes, and checks the entry bundles and higher tiles with it.
-func rebuild(ctx context.Context, src Source, n int64, rep *Report) (*Tree, error) {
+func rebuild(ctx context.Context, src Source, n int64, rep *Report, checks []func(Entry) error) (*Tree, error) {
 	tree := NewTree(n)
 	tiles := tlog.NewTiles(TileHeight, 0, n)
 	for _, tile := range tiles {
@@ -232,6 +235,11 @@ func rebuild(ctx context.Context, src Source, n int64, rep *Report) (*Tree, erro
 				}
 				if ent.Seq != seq {
 					return nil, fmt.Errorf("entry %d says it is entry %d", seq, ent.Seq)
+				}
+				for _, check := range checks {
+					if err := check(*ent); err != nil {
+						return nil, fmt.Errorf("entry %d: %w", seq, err)
+					}
 				}
 				rep.Readable++
 			}
