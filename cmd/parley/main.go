@@ -85,6 +85,8 @@ type cli struct {
 	Reconcile reconcileCmd `cmd:"" help:"Match the people of two lists across Ukrainian, Russian and Latin spellings."`
 	Verify    verifyCmd    `cmd:"" help:"Verify a server's record: signatures, consistency with checkpoints seen before, the tree, the entries; --replay the tables."`
 	Witness   witnessCmd   `cmd:"" help:"Run a witness that cosigns a server's checkpoints after checking each extends the last; 'witness keygen' makes its key."`
+	Backup    backupCmd    `cmd:"" help:"Write a consistent copy of the SQLite database, while the server runs."`
+	Restore   restoreCmd   `cmd:"" help:"Put a backup in place of the database, after verifying its record as verify --replay does."`
 }
 
 // dsn returns the database URL, defaulting to SQLite in the data directory.
