@@ -150,13 +150,24 @@ func editDistance(a, b string, max int) int {
 	return p1[len(b)]
 }
 
-// twoTyposApart reports whether two family keys of five letters or more are
-// two edits apart (for keys under eight letters [near] takes only one for a
-// typing error): two typing errors, one in each list or both in one, such as
-// Олерник for Олійник. Shorter keys are too short for two errors to leave
-// enough of the name.
-func twoTyposApart(a, b string) bool {
-	return min(len(a), len(b)) >= 5 && editDistance(a, b, 2) == 2
+// familyEdits compares two family keys that are not the same: typo when
+// they differ by a typing error (as [near] says), twoTypos when keys of five
+// letters or more are two edits apart that near does not take for one error
+// (under eight letters): two typing errors, one in each list or both in one,
+// such as Олерник for Олійник. Shorter keys are too short for two errors to
+// leave enough of the name. It computes the edit distance once.
+func familyEdits(a, b string) int {
+	n := min(len(a), len(b))
+	if n < 4 {
+		return differs
+	}
+	switch d := editDistance(a, b, 2); {
+	case d <= 1, d == 2 && (n >= 8 || oneLetter(a, b)):
+		return typo
+	case d == 2 && n >= 5:
+		return twoTypos
+	}
+	return differs
 }
 
 // near reports whether two keys differ by no more than a typing error:
