@@ -87,11 +87,11 @@ const (
 	wantPrecision = 0.99
 	wantRecall    = 0.96
 	// devRecallFloor is just under what the engine measurably reaches on
-	// dev (0.9470, see docs/reconcile.md); the target above is not met
-	// there, and this floor keeps it from sliding back. Most of dev's 318
+	// dev (0.9488, see docs/reconcile.md); the target above is not met
+	// there, and this floor keeps it from sliding back. Most of dev's 307
 	// missed pairs are names-only pairs with namesakes in the lists, or
 	// exact ties no field tells apart.
-	devRecallFloor = 0.945
+	devRecallFloor = 0.947
 )
 
 func TestQualitySmall(t *testing.T) {
