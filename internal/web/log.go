@@ -94,9 +94,18 @@ func (s *Server) logTile(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	// The tile must lie within the tree: W entries from N·2^H at level L.
-	start := t.N << uint(tileHeight*max(t.L, 0))
-	width := int64(t.W) << uint(tileHeight*max(t.L, 0))
+	// The tile must lie within the tree: tile N of level L holds W hashes
+	// of level L·H from the (N·2^H)th, each over 2^(L·H) entries, so it
+	// covers W·2^(L·H) entries from N·2^H·2^(L·H) (an entry bundle, W
+	// entries from N·2^H). A level beyond any tree is refused before a
+	// shift could overflow.
+	shift := uint(tileHeight * max(t.L, 0))
+	if shift+tileHeight >= 63 || t.N > size>>shift>>tileHeight {
+		http.Error(w, "The tree has no such tile (yet).", http.StatusNotFound)
+		return
+	}
+	start := t.N << tileHeight << shift
+	width := int64(t.W) << shift
 	if start+width > size {
 		http.Error(w, "The tree has no such tile (yet).", http.StatusNotFound)
 		return
