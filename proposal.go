@@ -704,6 +704,13 @@ func checkDeadline(d, now time.Time) error {
 // DecideEditDraft replaces a draft's content.
 func DecideEditDraft(a Actor, set ProposalSetting, p Proposal, c EditDraft, env Env) ([]Event, error) {
 	caucus := set.Caucus[p.FromParty]
+	space := set.GroupSpace
+	if p.Status == StatusDraft {
+		space = caucus
+	}
+	if !Allowed(a, ActRead, space) {
+		return nil, Errorf(ENOTFOUND, "No such proposal.")
+	}
 	if !Allowed(a, ActDraft, caucus) {
 		return nil, forbidden()
 	}
@@ -742,7 +749,11 @@ func openFor(p Proposal, now time.Time) error {
 
 // DecideSubmitProposal puts a draft to the other party: a formal act.
 func DecideSubmitProposal(a Actor, set ProposalSetting, p Proposal, env Env) ([]Event, error) {
-	if !Allowed(a, ActRead, set.Caucus[p.FromParty]) {
+	space := set.GroupSpace
+	if p.Status == StatusDraft {
+		space = set.Caucus[p.FromParty]
+	}
+	if !Allowed(a, ActRead, space) {
 		return nil, Errorf(ENOTFOUND, "No such proposal.")
 	}
 	if !CanActFor(a, p.ProcessID, p.GroupID, p.FromParty) {
