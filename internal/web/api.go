@@ -101,7 +101,7 @@ func (s *Server) apiFail(ctx context.Context, err error) error {
 	return e
 }
 
-func (s *Server) newAPI(mux *http.ServeMux) huma.API {
+func (s *Server) newAPI(mux humago.Mux) huma.API {
 	cfg := huma.DefaultConfig("Parley API", s.cfg.Version)
 	cfg.Info.Description = "Negotiations between parties to an armed conflict and a mediator, in standing working groups. " +
 		"Authenticate with an API token (Authorization: Bearer pt_…) made on the account page or, while signed in, with POST /api/v1/tokens; a token acts as its member in one process. " +

@@ -43,9 +43,16 @@ func sessionless(public, next http.Handler) http.Handler {
 	})
 }
 
+// router is what routes registers its routes on: the server's ServeMux,
+// or a test's list of every pattern (see the authorization suite).
+type router interface {
+	Handle(pattern string, handler http.Handler)
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}
+
 // routes lists every route of the web application. The JSON API's routes
-// are in apiRoutes, below.
-func (s *Server) routes(mux *http.ServeMux, gatherer prometheus.Gatherer) {
+// are in apiRoutes, in api.go.
+func (s *Server) routes(mux router, gatherer prometheus.Gatherer) {
 	static, _ := fs.Sub(files, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticFiles(static)))
 	mux.HandleFunc("GET /healthz", s.healthz)
