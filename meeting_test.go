@@ -244,3 +244,25 @@ func TestMeetingLifecycle(t *testing.T) {
 		t.Errorf("change after the end: %v", err)
 	}
 }
+
+// FuzzParseItemRef: an agenda item's reference, as forms and the API send
+// it, is read only in the form String writes; a refused one is no
+// reference.
+func FuzzParseItemRef(f *testing.F) {
+	f.Add("proposal:abc123")
+	f.Add("clause:")
+	f.Add("thread:ABC")
+	f.Add("memo:x:y")
+	f.Fuzz(func(t *testing.T, s string) {
+		r, ok := ParseItemRef(s)
+		if !ok {
+			if r != (ItemRef{}) {
+				t.Fatalf("refused %q, yet read %+v", s, r)
+			}
+			return
+		}
+		if r.String() != s {
+			t.Fatalf("read %q as %+v, written back as %q", s, r, r.String())
+		}
+	})
+}

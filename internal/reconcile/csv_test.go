@@ -99,3 +99,24 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseDate: a birth date is read only when its canonical form
+// (YYYY-MM-DD, YYYY or empty) is what was written, spaces aside; a
+// refused one is no date.
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"1990-02-28", "1990-02-29", "0000", "1990", " 2001-12-31 ", "99999", "+123", "1990-2-3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDate(s)
+		if err != nil {
+			if d != (Date{}) {
+				t.Fatalf("refused %q, yet read %+v", s, d)
+			}
+			return
+		}
+		if d.String() != strings.TrimSpace(s) {
+			t.Fatalf("read %q as %+v, written %q", s, d, d.String())
+		}
+	})
+}
