@@ -2,7 +2,40 @@
 # The test command of the README: every test, with the race detector on
 # the packages that run concurrent code. PostgreSQL tests run when
 # PARLEY_TEST_POSTGRES holds a URL, browser tests when Chromium is installed;
-# each says so when it skips.
+# each says so when it skips. Then each fuzz target for a while.
 set -euo pipefail
 cd "$(dirname "$0")"
-go test -race -count=1 ./...
+PARLEY_LOAD= go test -race -count=1 ./...
+
+# Every fuzz target of the module, as "package FuzzName"; a target not
+# listed here fails TestFuzzTargetsInCI (ci_test.go). Go fuzzes one target
+# per invocation. PARLEY_FUZZTIME is each one's time (default 8s: about
+# 4 minutes for all, with the builds); a crash leaves its input under the
+# package's testdata/fuzz.
+fuzz_targets=(
+	". FuzzParseShapes"
+	". FuzzParseItemRef"
+	"client FuzzReadSSE"
+	"internal/geo FuzzDecode"
+	"internal/reconcile FuzzReadCSV"
+	"internal/reconcile FuzzParseDate"
+	"internal/record FuzzParseBundle"
+	"internal/record FuzzUnmarshal"
+	"internal/record FuzzParseCheckpoint"
+	"internal/record FuzzOpenCheckpoint"
+	"internal/record FuzzVerifyCosignature"
+	"internal/web FuzzReadProposalForm"
+	"internal/web FuzzReadStatementForm"
+	"internal/web FuzzReadMeetingStart"
+	"internal/web FuzzChooseLanguage"
+	"internal/web FuzzClientIP"
+	"internal/web FuzzAPIBodies"
+	"internal/web FuzzPageForms"
+	"internal/web FuzzLogRequests"
+)
+for target in "${fuzz_targets[@]}"; do
+	read -r pkg name <<<"$target"
+	echo "fuzz: $name ($pkg) for ${PARLEY_FUZZTIME:-8s}"
+	go test -run '^$' -fuzz "^${name}\$" -fuzztime "${PARLEY_FUZZTIME:-8s}" "./$pkg"
+done
+
