@@ -15,7 +15,9 @@ PARLEY_LOAD= go test -race -count=1 ./...
 fuzz_targets=(
 	". FuzzParseShapes"
 	". FuzzParseItemRef"
+	". FuzzUnmarshalEventData"
 	"client FuzzReadSSE"
+	"internal/files FuzzPut"
 	"internal/geo FuzzDecode"
 	"internal/reconcile FuzzReadCSV"
 	"internal/reconcile FuzzParseDate"
