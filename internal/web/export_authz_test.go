@@ -24,3 +24,6 @@ func (s *Server) Routes() []string {
 	s.apiRoutes(s.newAPI(&p))
 	return p
 }
+
+// BodyLimit returns the largest body the route of pattern reads.
+func BodyLimit(pattern string) int64 { return bodyLimit(pattern) }

@@ -208,3 +208,40 @@ func recordPattern(mux http.Handler) http.Handler {
 		}
 	})
 }
+
+// MaxBody is the largest request body the server reads, but for the routes
+// of bodyLimits.
+const MaxBody = 1 << 20
+
+// bodyLimits are the routes that take more than MaxBody: a report of a
+// violation, with its attached files.
+var bodyLimits = map[string]int64{
+	"POST /truces/{truce}/{act}": parley.MaxAttachments*parley.MaxAttachmentSize + MaxBody,
+}
+
+// bodyLimit returns the largest body the route of pattern reads.
+func bodyLimit(pattern string) int64 {
+	if n, ok := bodyLimits[pattern]; ok {
+		return n
+	}
+	return MaxBody
+}
+
+// limitBodies caps the body of every request at its route's limit: a body
+// that says it is larger is refused with 413 before anything reads it, and
+// one that turns out larger fails the handler's read.
+func limitBodies(mux *http.ServeMux, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			_, pattern := mux.Handler(r)
+			n := bodyLimit(pattern)
+			if r.ContentLength > n {
+				w.Header().Set("Connection", "close")
+				http.Error(w, "The request is too large.", http.StatusRequestEntityTooLarge)
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, n)
+		}
+		next.ServeHTTP(w, r)
+	})
+}

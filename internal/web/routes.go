@@ -10,7 +10,8 @@ import (
 )
 
 // Handler returns the server's whole HTTP surface, with its middleware:
-// metrics and logs, security headers, cross-origin protection (CSRF),
+// metrics and logs, security headers, a limit on the size of bodies,
+// cross-origin protection (CSRF),
 // sessions, and the actor of each request. The public pages and the
 // static files skip the sessions and the actor (see sessionless).
 func (s *Server) Handler(gatherer prometheus.Gatherer) http.Handler {
@@ -23,6 +24,7 @@ func (s *Server) Handler(gatherer prometheus.Gatherer) http.Handler {
 	h = s.sessions.LoadAndSave(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = sessionless(public, h)
+	h = limitBodies(mux, h)
 	h = s.securityHeaders(h)
 	return s.observe(h)
 }
