@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -150,14 +149,8 @@ func serve(e *env, g *cli, o serverOptions) error {
 			return err
 		}
 	}
-	hs := &http.Server{
-		Handler:           srv.Handler(reg),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second, // the live stream clears its own
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	hs := web.HTTPServer(srv.Handler(reg), web.DefaultTimeouts())
+	hs.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	hs.RegisterOnShutdown(srv.StopStreams)
 	go sweepSessions(listenCtx, db, log)
 	fmt.Fprintf(e.stdout, "The record's verifier key: %s\n", key.Verifier)

@@ -117,3 +117,29 @@ func New(cfg Config, db *store.DB, svc *service.Service, hub *live.Hub, log *slo
 	s.ready = func(ctx context.Context) error { _, err := db.LastSeq(ctx); return err }
 	return s, nil
 }
+
+// Timeouts bound how long a client may take: to send the head of its
+// request, the whole request, and to come back on a kept-alive
+// connection; Write bounds each answer (the live stream clears it for
+// itself). A client that sends its request a byte at a time holds a
+// connection no longer than ReadHeader.
+type Timeouts struct {
+	ReadHeader, Read, Write, Idle time.Duration
+}
+
+// DefaultTimeouts returns the timeouts of `parley serve`.
+func DefaultTimeouts() Timeouts {
+	return Timeouts{ReadHeader: 10 * time.Second, Read: 60 * time.Second, Write: 60 * time.Second, Idle: 120 * time.Second}
+}
+
+// HTTPServer returns an http.Server for h with the timeouts t.
+func HTTPServer(h http.Handler, t Timeouts) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
