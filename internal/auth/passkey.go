@@ -318,3 +318,12 @@ func CheckSignedEntry(typ, actor string, data []byte) (signed bool, err error) {
 	}
 	return true, nil
 }
+
+// PublicKeyOf returns the COSE public key of a stored passkey record.
+func PublicKeyOf(record []byte) ([]byte, error) {
+	var c webauthn.Credential
+	if err := json.Unmarshal(record, &c); err != nil {
+		return nil, fmt.Errorf("auth: stored passkey: %w", err)
+	}
+	return c.PublicKey, nil
+}

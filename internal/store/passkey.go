@@ -112,6 +112,7 @@ type SignedAct struct {
 	ObjectID    string
 	Type        string
 	AccountID   string
+	Author      string // the account's display name
 	Fingerprint string
 }
 
@@ -121,13 +122,14 @@ type SignedAct struct {
 func (db *DB) SignedActs(ctx context.Context, objects ...string) (map[int64]SignedAct, error) {
 	out := map[int64]SignedAct{}
 	for _, o := range objects {
-		rows, err := db.sql.QueryContext(ctx, `SELECT seq, object_id, type, account_id, fingerprint FROM signed_acts WHERE object_id = $1`, o)
+		rows, err := db.sql.QueryContext(ctx, `SELECT s.seq, s.object_id, s.type, s.account_id, COALESCE(a.display_name, ''), s.fingerprint
+			FROM signed_acts s LEFT JOIN accounts a ON a.id = s.account_id WHERE s.object_id = $1 ORDER BY s.seq`, o)
 		if err != nil {
 			return nil, fmt.Errorf("store: signed acts: %w", err)
 		}
 		acts, err := collect(rows, func(r scanner) (SignedAct, error) {
 			var a SignedAct
-			return a, r.Scan(&a.Seq, &a.ObjectID, &a.Type, &a.AccountID, &a.Fingerprint)
+			return a, r.Scan(&a.Seq, &a.ObjectID, &a.Type, &a.AccountID, &a.Author, &a.Fingerprint)
 		})
 		if err != nil {
 			return nil, err

@@ -16,6 +16,9 @@ type adminPage struct {
 	Checkpoint  *record.Checkpoint // the latest, if any
 	VerifierKey string
 	Witnesses   []record.Cosignature // each witness's latest cosignature
+	// HeadsPasskeys is the rule that heads of delegation sign in with a
+	// passkey.
+	HeadsPasskeys bool
 }
 
 // Lag is how many entries the latest checkpoint is ahead of what witness w
@@ -60,6 +63,10 @@ func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request, p *page, stat
 		return
 	}
 	d := adminPage{Accounts: accs, Processes: ps, LogSize: p.Seq}
+	if d.HeadsPasskeys, err = s.headsPasskeysRequired(ctx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if c, err := s.db.LatestCheckpoint(ctx); err == nil {
 		d.Checkpoint = &c
 	}

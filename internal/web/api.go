@@ -125,6 +125,12 @@ func (s *Server) apiActor(ctx context.Context) (parley.Actor, error) {
 	}
 	if acc, ok := requestAccount(ctx); ok && s.needsEnrolment(acc, a) {
 		return a, s.apiFail(ctx, parley.Errorf(parley.EFORBIDDEN, "Enrol a second factor first."))
+	} else if ok {
+		if must, err := s.needsPasskey(ctx, acc, a); err != nil {
+			return a, s.apiFail(ctx, err)
+		} else if must {
+			return a, s.apiFail(ctx, parley.Errorf(parley.EFORBIDDEN, "Heads of delegation on this server register a passkey first, on their account's passkeys page."))
+		}
 	}
 	return a, nil
 }

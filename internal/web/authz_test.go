@@ -248,17 +248,19 @@ func join(rs ...[]rule) []rule { return slices.Concat(rs...) }
 // authzTable is the expected policy of every route.
 var authzTable = map[string][]rule{
 	// Operations and the public: anyone.
-	"GET /static/":              {{kind: "", acc: anyone, with: map[string]string{"": "parley.css"}}},
-	"GET /healthz":              one("", anyone),
-	"GET /readyz":               one("", anyone),
-	"GET /metrics":              one("", anyone),
-	"GET /{$}":                  one("", signedIn),
-	"GET /login":                one("", anyone),
-	"POST /login":               one("", anyone),
-	"GET /login/second-factor":  one("", pending),
-	"POST /login/second-factor": one("", anyone),
-	"POST /logout":              one("", anyone),
-	"POST /language":            one("", anyone),
+	"GET /static/":                {{kind: "", acc: anyone, with: map[string]string{"": "parley.css"}}},
+	"GET /healthz":                one("", anyone),
+	"GET /readyz":                 one("", anyone),
+	"GET /metrics":                one("", anyone),
+	"GET /{$}":                    one("", signedIn),
+	"GET /login":                  one("", anyone),
+	"POST /login":                 one("", anyone),
+	"GET /login/second-factor":    one("", pending),
+	"POST /login/second-factor":   one("", anyone),
+	"POST /login/passkey/options": one("", anyone),
+	"POST /login/passkey":         one("", anyone),
+	"POST /logout":                one("", anyone),
+	"POST /language":              one("", anyone),
 
 	"GET /account":                        one("", signedIn),
 	"POST /account/profile":               one("", signedIn),
@@ -267,12 +269,19 @@ var authzTable = map[string][]rule{
 	"POST /account/second-factor":         one("", signedIn),
 	"POST /account/tokens":                one("", signedIn),
 	"POST /account/tokens/{token}/revoke": one("token", signedIn),
+	"GET /account/passkeys":               one("", signedIn),
+	"POST /account/passkeys/options":      one("", signedIn),
+	"POST /account/passkeys":              one("", signedIn),
+	// A passkey is removed only from one's own account: any other
+	// identifier is not found.
+	"POST /account/passkeys/{passkey}/remove": one("token", signedIn),
 
 	"GET /admin":           one("", operator),
 	"POST /admin/accounts": one("", operator),
 	"POST /admin/accounts/{account}/password":            one("account", operator),
 	"POST /admin/accounts/{account}/reset-second-factor": one("account", operator),
 	"POST /admin/processes":                              one("", operator),
+	"POST /admin/passkeys":                               one("", operator),
 
 	"GET /processes":                                 one("", signedIn),
 	"GET /p/{process}":                               one("process", inProcess(parley.ViewProcess, "")),

@@ -128,6 +128,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusUnauthorized, "login.failed")
 		return
 	}
+	// Under the operator's rule a head who has a passkey signs in with it,
+	// never with the password alone.
+	if must, err := s.passwordRefused(ctx, acc); err != nil {
+		s.fail(w, r, err)
+		return
+	} else if must {
+		refuse(http.StatusUnauthorized, "login.use_passkey")
+		return
+	}
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		s.fail(w, r, err)
 		return
@@ -252,6 +261,13 @@ func (s *Server) member(w http.ResponseWriter, r *http.Request) (parley.Actor, b
 	acc, _ := requestAccount(r.Context())
 	if s.needsEnrolment(acc, a) {
 		http.Redirect(w, r, "/account/second-factor", http.StatusSeeOther)
+		return a, false
+	}
+	if must, err := s.needsPasskey(r.Context(), acc, a); err != nil {
+		s.fail(w, r, err)
+		return a, false
+	} else if must {
+		http.Redirect(w, r, "/account/passkeys", http.StatusSeeOther)
 		return a, false
 	}
 	return a, true

@@ -331,6 +331,10 @@ func (s *Server) showMeeting(w http.ResponseWriter, r *http.Request, p *page, st
 		return
 	}
 	p.Data = mp
+	if err := s.signing(r, p, r.PathValue("meeting")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, status, "meeting.html", p)
 }
 
@@ -347,6 +351,10 @@ func (s *Server) meetingBody(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Data = mp
+	if err := s.signing(r, p, r.PathValue("meeting")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.renderFragment(w, r, "meeting.html", "meeting-body", p)
 }
 
@@ -398,7 +406,10 @@ func (s *Server) meetingAct(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, parley.Errorf(parley.ENOTFOUND, "No such act."))
 		return
 	}
-	_, err := s.svc.Do(r.Context(), requestActor(r.Context()), cmd)
+	_, done, err := s.formalAct(w, r, cmd)
+	if done {
+		return
+	}
 	if bad != "" && (err == nil || parley.ErrorCode(err) == parley.EINVALID) {
 		err = fieldError(err, bad)
 	}

@@ -662,6 +662,10 @@ func (s *Server) memoPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Data = mp
+	if err := s.signing(r, p, r.PathValue("memo")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "memo.html", p)
 }
 
@@ -678,6 +682,10 @@ func (s *Server) memoBody(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Data = mp
+	if err := s.signing(r, p, r.PathValue("memo")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.renderFragment(w, r, "memo.html", "memo-body", p)
 }
 
@@ -700,6 +708,10 @@ func (s *Server) memoClause(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Data = mp
+	if err := s.signing(r, p, r.PathValue("memo")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.renderFragment(w, r, "memo.html", "memo-one", p)
 }
 
@@ -758,7 +770,10 @@ func (s *Server) memoAct(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, parley.Errorf(parley.ENOTFOUND, "No such act."))
 		return
 	}
-	evs, err := s.svc.Do(r.Context(), requestActor(r.Context()), cmd)
+	evs, done, err := s.formalAct(w, r, cmd)
+	if done {
+		return
+	}
 	if code := parley.ErrorCode(err); code == parley.EINVALID || code == parley.ECONFLICT {
 		p := s.page(r, "memo.title")
 		p.Form, p.Errors = f, fields(err)
@@ -772,6 +787,10 @@ func (s *Server) memoAct(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.Data = mp
+		if err := s.signing(r, p, r.PathValue("memo")); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		s.render(w, r, status(code), "memo.html", p)
 		return
 	} else if err != nil {

@@ -125,6 +125,10 @@ func (s *Server) showProposal(w http.ResponseWriter, r *http.Request, p *page, s
 		return
 	}
 	p.Data = pp
+	if err := s.signing(r, p, r.PathValue("proposal")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, status, "proposal.html", p)
 }
 
@@ -141,6 +145,10 @@ func (s *Server) proposalBody(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Data = pp
+	if err := s.signing(r, p, r.PathValue("proposal")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.renderFragment(w, r, "proposal.html", "proposal-body", p)
 }
 
@@ -417,7 +425,10 @@ func (s *Server) proposalAct(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, parley.Errorf(parley.ENOTFOUND, "No such act."))
 		return
 	}
-	_, err := s.svc.Do(r.Context(), requestActor(r.Context()), cmd)
+	_, done, err := s.formalAct(w, r, cmd)
+	if done {
+		return
+	}
 	if code := parley.ErrorCode(err); code == parley.EINVALID || code == parley.ECONFLICT {
 		p := s.page(r, "proposal.title")
 		p.Form, p.Errors = f, fields(err)

@@ -2,16 +2,19 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/parley-talks/parley"
+	"github.com/parley-talks/parley/internal/store"
 )
 
 // pages holds every page template, each parsed with the layout and the
@@ -76,6 +79,21 @@ type page struct {
 	// (class "map") or a countdown (time data-countdown). The script loads
 	// Leaflet itself, and only for a map.
 	Map bool
+	// CanSign says the reader has a passkey this server can use, so the
+	// page's formal acts offer to sign with it; Signed holds the acts on
+	// what the page shows that were signed, by record index.
+	CanSign bool
+	Signed  map[int64]store.SignedAct
+}
+
+// SignedList is the page's signed acts in record order.
+func (p *page) SignedList() []store.SignedAct {
+	out := make([]store.SignedAct, 0, len(p.Signed))
+	for _, a := range p.Signed {
+		out = append(out, a)
+	}
+	slices.SortFunc(out, func(a, b store.SignedAct) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out
 }
 
 // nav is the side navigation of a process.

@@ -66,6 +66,8 @@ func (s *Server) routes(mux router, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("POST /login", s.login)
 	mux.HandleFunc("GET /login/second-factor", s.secondFactorForm)
 	mux.HandleFunc("POST /login/second-factor", s.secondFactor)
+	mux.HandleFunc("POST /login/passkey/options", s.loginPasskeyOptions)
+	mux.HandleFunc("POST /login/passkey", s.loginPasskey)
 	mux.HandleFunc("POST /logout", s.logout)
 	mux.HandleFunc("POST /language", s.setLanguage)
 
@@ -76,12 +78,17 @@ func (s *Server) routes(mux router, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("POST /account/second-factor", s.enrol)
 	mux.HandleFunc("POST /account/tokens", s.createToken)
 	mux.HandleFunc("POST /account/tokens/{token}/revoke", s.revokeToken)
+	mux.HandleFunc("GET /account/passkeys", s.passkeysPage)
+	mux.HandleFunc("POST /account/passkeys/options", s.passkeyOptions)
+	mux.HandleFunc("POST /account/passkeys", s.addPasskey)
+	mux.HandleFunc("POST /account/passkeys/{passkey}/remove", s.removePasskey)
 
 	mux.HandleFunc("GET /admin", s.adminPage)
 	mux.HandleFunc("POST /admin/accounts", s.adminCreateAccount)
 	mux.HandleFunc("POST /admin/accounts/{account}/password", s.adminSetPassword)
 	mux.HandleFunc("POST /admin/accounts/{account}/reset-second-factor", s.adminResetTOTP)
 	mux.HandleFunc("POST /admin/processes", s.createProcess)
+	mux.HandleFunc("POST /admin/passkeys", s.setPasskeyRule)
 
 	mux.HandleFunc("GET /processes", s.processes)
 	mux.HandleFunc("GET /p/{process}", s.overview)

@@ -229,6 +229,10 @@ func (s *Server) showStatement(w http.ResponseWriter, r *http.Request, p *page, 
 		return
 	}
 	p.Data = sp
+	if err := s.signing(r, p, r.PathValue("statement")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, status, "statement.html", p)
 }
 
@@ -259,7 +263,10 @@ func (s *Server) statementAct(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, parley.Errorf(parley.ENOTFOUND, "No such act."))
 		return
 	}
-	_, err := s.svc.Do(r.Context(), p.Actor, cmd)
+	_, done, err := s.formalAct(w, r, cmd)
+	if done {
+		return
+	}
 	if code := parley.ErrorCode(err); code == parley.EINVALID || code == parley.ECONFLICT {
 		// Only the form to change the words is sent back as it was
 		// written; a refused approval shows that form filled with the

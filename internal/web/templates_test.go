@@ -253,6 +253,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 		{head, "head.ua", "/p/" + process, "overview.html", http.StatusOK},
 		{head, "head.ua", "/account", "account.html", http.StatusOK},
 		{head, "head.ua", "/account/second-factor", "enrol.html", http.StatusOK},
+		{head, "head.ua", "/account/passkeys", "passkeys.html", http.StatusOK},
 		{head, "head.ua", "/p/" + process + "/proposals", "proposals.html", http.StatusOK},
 		{head, "head.ua", "/proposals/" + proposal, "proposal.html", http.StatusOK},
 		{head, "head.ua", "/proposals/" + proposal + "/history", "proposal-history.html", http.StatusOK},
