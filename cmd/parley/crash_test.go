@@ -213,10 +213,10 @@ type crashAuthor struct {
 	token  string
 	caucus string
 	thread string     // the thread of the current round
-	pool   []crashMsg // committed messages of earlier rounds, never edited
-	edited map[string]string
+	pool   []crashMsg // its messages of earlier rounds, never edited
 }
 
+// crashMsg is a message in the database: its identifier and thread.
 type crashMsg struct{ id, thread string }
 
 // crashSetup signs each author in, once, and makes it an API token.
