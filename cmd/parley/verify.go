@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -196,15 +197,15 @@ func (c *verifyCmd) verifyURL(ctx context.Context, e *env, given string) error {
 	if err != nil {
 		return err
 	}
-	var signed int
-	rep, err := record.Verify(ctx, src, vkey, st.Checkpoints, checkSignatures(&signed))
+	var signed signedActs
+	rep, err := record.Verify(ctx, src, vkey, st.Checkpoints, signed.check)
 	if err != nil {
 		return fmt.Errorf("verification failed: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "checkpoint %d of %s: signed by the log's key\n", rep.Tree.N, rep.Origin)
 	fmt.Fprintf(e.stdout, "tree: rebuilt from %d tiles; its root is the checkpoint's\n", rep.Tiles)
 	fmt.Fprintf(e.stdout, "entries: %d checked: %d read, hashed and parsed; %d shown as leaf hashes only\n", rep.Tree.N, rep.Readable, rep.Hidden)
-	fmt.Fprintf(e.stdout, "signed acts: %d, each passkey signature verified against the public key it carries\n", signed)
+	signed.report(e.stdout)
 	return c.accept(e, &st, path, rep.Origin, rep.Tree)
 }
 
@@ -389,13 +390,13 @@ func (e *verifyError) Unwrap() error { return e.err }
 // It reports each step on e.stdout and returns the tree and the latest
 // checkpoint.
 func checkDatabase(ctx context.Context, e *env, db *store.DB, vkey string) (*record.Tree, tlog.Tree, error) {
-	var signed int
-	tree, err := checkEntries(ctx, db, checkSignatures(&signed))
+	var signed signedActs
+	tree, err := checkEntries(ctx, db, signed.check)
 	if err != nil {
 		return nil, tlog.Tree{}, &verifyError{err}
 	}
 	fmt.Fprintf(e.stdout, "entries: %d, each hashing to its stored leaf hash, with an unbroken hash chain, each parsing with its own sequence number\n", tree.Size())
-	fmt.Fprintf(e.stdout, "signed acts: %d, each passkey signature verified against the public key it carries\n", signed)
+	signed.report(e.stdout)
 	if err := checkTreeHashes(ctx, db, tree); err != nil {
 		return nil, tlog.Tree{}, &verifyError{err}
 	}
@@ -412,15 +413,39 @@ func checkDatabase(ctx context.Context, e *env, db *store.DB, vkey string) (*rec
 	return tree, latest, nil
 }
 
-// checkSignatures returns a check of each readable entry that verifies
-// the passkey signature of a signed formal act, counting them in n.
-func checkSignatures(n *int) func(record.Entry) error {
-	return func(ent record.Entry) error {
-		signed, err := auth.CheckSignedEntry(ent.Type, ent.Actor, ent.Data)
-		if signed && err == nil {
-			*n++
-		}
+// signedActs counts the signed formal acts a verification checked and
+// the keys that signed them, by account.
+type signedActs struct {
+	n    int
+	keys map[string]map[string]bool // account → key fingerprints
+}
+
+// check verifies the passkey signature of a readable entry, if it is a
+// signed formal act.
+func (s *signedActs) check(ent record.Entry) error {
+	fp, err := auth.CheckSignedEntry(ent.Type, ent.Actor, ent.Data)
+	if err != nil || fp == "" {
 		return err
+	}
+	s.n++
+	if s.keys == nil {
+		s.keys = map[string]map[string]bool{}
+	}
+	if s.keys[ent.Actor] == nil {
+		s.keys[ent.Actor] = map[string]bool{}
+	}
+	s.keys[ent.Actor][fp] = true
+	return nil
+}
+
+// report says how many signed acts were checked and lists the keys that
+// signed them, so a party can compare each head's keys with the
+// fingerprints it was given in person: a key the head does not know is
+// one the host added.
+func (s *signedActs) report(w io.Writer) {
+	fmt.Fprintf(w, "signed acts: %d, each passkey signature verified against the public key it carries\n", s.n)
+	for _, acc := range slices.Sorted(maps.Keys(s.keys)) {
+		fmt.Fprintf(w, "  keys of account %s: %s\n", acc, strings.Join(slices.Sorted(maps.Keys(s.keys[acc])), ", "))
 	}
 }
 

@@ -60,7 +60,8 @@ func TestVerifySignedActs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustContain(t, "output", out, "signed acts: 1, each passkey signature verified")
+	mustContain(t, "output", out, "signed acts: 1, each passkey signature verified",
+		"keys of account "+l.w.HeadB.AccountID+": "+parley.KeyFingerprint(sig.PublicKey))
 
 	// Over HTTP, head A reads the acceptance (the group's space) and checks
 	// it too.

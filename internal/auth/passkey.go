@@ -295,28 +295,30 @@ func unmarshalSession(c Ceremony) (webauthn.SessionData, error) {
 }
 
 // CheckSignedEntry verifies the passkey signature of a recorded event of
-// type typ by actor, if it is a signed formal act; signed says whether it
-// was. It needs only the event: the public key is in the signature.
-func CheckSignedEntry(typ, actor string, data []byte) (signed bool, err error) {
+// type typ by actor, if it is a signed formal act, and returns the signing
+// key's fingerprint ("" for an event that carries no signature). It needs
+// only the event: the public key is in the signature.
+func CheckSignedEntry(typ, actor string, data []byte) (fingerprint string, err error) {
 	if !bytes.Contains(data, []byte(`"signature":{`)) {
-		return false, nil
+		return "", nil
 	}
 	d, err := parley.UnmarshalEventData(typ, data)
 	if err != nil {
-		return false, err
+		return "", err
 	}
 	s, ok := d.(parley.Signable)
 	if !ok || s.Signing().Signature == nil {
-		return false, nil
+		return "", nil
 	}
+	sig := s.Signing().Signature
 	challenge, err := parley.ActChallenge(actor, s)
 	if err != nil {
-		return true, err
+		return "", err
 	}
-	if err := VerifyActSignature(s.Signing().Signature, challenge); err != nil {
-		return true, fmt.Errorf("the passkey signature of this %s by %s does not verify: %w", typ, actor, err)
+	if err := VerifyActSignature(sig, challenge); err != nil {
+		return "", fmt.Errorf("the passkey signature of this %s by %s does not verify: %w", typ, actor, err)
 	}
-	return true, nil
+	return parley.KeyFingerprint(sig.PublicKey), nil
 }
 
 // PublicKeyOf returns the COSE public key of a stored passkey record.
