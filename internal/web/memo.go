@@ -146,11 +146,48 @@ type clauseAct struct {
 // that form open, at the clause, for a browser without script (href), and
 // to the clause alone with it open, which htmx puts in place of the
 // clause (hx-get). A page has one for each version of each clause, 2,650
-// for 500 clauses in three languages: the link is written here, escaped,
-// once, and the template writes it out with one action instead of three.
+// for 500 clauses in three languages: each is kept as its parts, escaped
+// once for the page, and written out whole.
 type formLink struct {
-	HTML  template.HTML // <a class="form-link" href="…" hx-get="…">Label</a>
+	base  *linkBase
+	id    string // the clause's identifier, escaped for an attribute
+	form  string // "edit.<lang>", "table" or "link"
+	label string // Label, escaped
 	Label string
+}
+
+// linkBase is what a page's form links share: the addresses up to the
+// clause, escaped for an attribute: "/memos/<memo>?view=<view>&amp;open=",
+// "/memos/<memo>/clause/" and "?view=<view>&amp;open=", without the view
+// when it is side by side (the default). They are a third of a long
+// memorandum's page: every byte saved counts hundreds of times.
+type linkBase struct {
+	page, clause, open string
+}
+
+// HTML is the link: <a class="form-link" href="…" hx-get="…">Label</a>.
+func (f *formLink) HTML() template.HTML {
+	var b strings.Builder
+	f.write(&b)
+	return template.HTML(b.String())
+}
+
+func (f *formLink) write(b *strings.Builder) {
+	b.WriteString(`<a class="form-link" href="`)
+	b.WriteString(f.base.page)
+	b.WriteString(f.id)
+	b.WriteString(".")
+	b.WriteString(f.form)
+	b.WriteString("#c-")
+	b.WriteString(f.id)
+	b.WriteString(`" hx-get="`)
+	b.WriteString(f.base.clause)
+	b.WriteString(f.id)
+	b.WriteString(f.base.open)
+	b.WriteString(f.form)
+	b.WriteString(`">`)
+	b.WriteString(f.label)
+	b.WriteString(`</a>`)
 }
 
 // openForm is the form of a clause that a page shows unfolded: the one the
@@ -423,34 +460,40 @@ type clauseViews struct {
 	mp    *memoPage
 	p     *page
 	names map[parley.Lang]string // the shown languages' names
-	edit  map[parley.Lang]string // the labels of their edit links
-	// The addresses of the links that unfold a form, escaped for an
-	// attribute, up to the clause: "/memos/<memo>?view=<view>&amp;open=",
-	// "/memos/<memo>/clause/" and "?view=<view>&amp;open=", without the
-	// view when it is side by side (the default). They are a third of a
-	// long memorandum's page: every byte saved counts hundreds of times.
-	page, clause, open string
+	edit  map[parley.Lang]label  // their edit links' forms and labels
+	table label                  // the label of the link to table an alternative
+	link  label                  // the label of the link to link a proposal or thread
+	base  *linkBase
+	links []formLink // where the links are made, a few hundred at a time
 }
 
-func newClauseViews(mp *memoPage, p *page) clauseViews {
-	vs := clauseViews{mp: mp, p: p, names: map[parley.Lang]string{}, edit: map[parley.Lang]string{}}
+// label is a form link's label, as written and escaped, and its form.
+type label struct {
+	form, text, html string
+}
+
+func newClauseViews(mp *memoPage, p *page) *clauseViews {
+	vs := &clauseViews{mp: mp, p: p, names: map[parley.Lang]string{}, edit: map[parley.Lang]label{}, base: &linkBase{}}
+	newLabel := func(form, text string) label { return label{form, text, html.EscapeString(text)} }
 	for _, l := range mp.Shown {
 		vs.names[l] = p.T("lang." + string(l))
-		vs.edit[l] = p.T("memo.edit", "Lang", vs.names[l])
+		vs.edit[l] = newLabel("edit."+string(l), p.T("memo.edit", "Lang", vs.names[l]))
 	}
+	vs.table = newLabel("table", p.T("memo.table_alternative"))
+	vs.link = newLabel("link", p.T("memo.link"))
 	memo := html.EscapeString(url.PathEscape(mp.Memo.ID))
-	vs.open = "?open="
+	vs.base.open = "?open="
 	if mp.View != "side" {
-		vs.open = "?view=" + html.EscapeString(url.QueryEscape(mp.View)) + "&amp;open="
+		vs.base.open = "?view=" + html.EscapeString(url.QueryEscape(mp.View)) + "&amp;open="
 	}
-	vs.page = "/memos/" + memo + vs.open
-	vs.clause = "/memos/" + memo + "/clause/"
+	vs.base.page = "/memos/" + memo + vs.base.open
+	vs.base.clause = "/memos/" + memo + "/clause/"
 	return vs
 }
 
 // view is what the page shows of c. What the reader may decide about it
 // is left to loadMemo, which has the decisions' setting.
-func (vs clauseViews) view(c parley.Clause) clauseView {
+func (vs *clauseViews) view(c parley.Clause) clauseView {
 	mp, p := vs.mp, vs.p
 	cv := clauseView{ID: c.ID, Number: c.Number, Section: c.Kind == parley.KindSection, Status: c.Status,
 		Tabled: c.Kind == parley.KindClause && c.Status == parley.ClauseStatusBracketed, Version: c.Version, Texts: c.Texts, Links: c.Links,
@@ -466,10 +509,10 @@ func (vs clauseViews) view(c parley.Clause) clauseView {
 	}
 	if !cv.Section {
 		if cv.Edit {
-			cv.TableForm = vs.formLink(id, "table", p.T("memo.table_alternative"))
+			cv.TableForm = vs.formLink(id, vs.table)
 		}
 		if len(mp.Linkable) > 0 {
-			cv.LinkForm = vs.formLink(id, "link", p.T("memo.link"))
+			cv.LinkForm = vs.formLink(id, vs.link)
 		}
 	}
 	for i, alt := range c.Alternatives {
@@ -487,7 +530,7 @@ func (vs clauseViews) view(c parley.Clause) clauseView {
 	for i, l := range mp.Shown {
 		v := versionView{Lang: l, Name: vs.names[l], Text: c.Texts[l], Stale: containsLang(c.Stale, l)}
 		if cv.Edit {
-			v.Edit = vs.formLink(id, "edit."+string(l), vs.edit[l])
+			v.Edit = vs.formLink(id, vs.edit[l])
 		}
 		if !cv.Section {
 			v.HTML = formatText(v.Text)
@@ -517,11 +560,15 @@ func (vs clauseViews) view(c parley.Clause) clauseView {
 	return cv
 }
 
-// formLink makes the link that unfolds the form of clause id ("edit.<lang>",
-// "table" or "link"); id is escaped for an attribute already. The clause
-// alone has its identifier in the path, so its open names the form only.
-func (vs clauseViews) formLink(id, form, label string) *formLink {
-	return &formLink{HTML: template.HTML(`<a class="form-link" href="` + vs.page + id + "." + form + "#c-" + id + `" hx-get="` + vs.clause + id + vs.open + form + `">` + html.EscapeString(label) + `</a>`), Label: label}
+// formLink makes the link that unfolds the form l of clause id; id is
+// escaped for an attribute already. The clause alone has its identifier
+// in the path, so its open names the form only.
+func (vs *clauseViews) formLink(id string, l label) *formLink {
+	if len(vs.links) == cap(vs.links) {
+		vs.links = make([]formLink, 0, 256)
+	}
+	vs.links = append(vs.links, formLink{base: vs.base, id: id, form: l.form, label: l.html, Label: l.text})
+	return &vs.links[len(vs.links)-1]
 }
 
 // partyNames names the parties ids in l, comma-separated.

@@ -33,6 +33,9 @@ var funcs = template.FuncMap{
 	"dict":  func(p *page, v any) pv { return pv{p, v} },
 	"list":  func(v ...string) []string { return v },
 	"add":   func(a, b int) int { return a + b },
+	// clauses writes a memorandum page's sections and clauses, in Go
+	// (memo_clause.go): a long memorandum has hundreds.
+	"clauses": writeClauses,
 }
 
 func loadPages() (*pages, error) {
