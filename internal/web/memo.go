@@ -618,20 +618,26 @@ func altLetter(i int) string {
 // places lists where a new item may go, in document order; the last is
 // the end of the memorandum.
 func places(items []parley.Clause, p *page) []place {
-	out := []place{{Value: ":0", Label: p.T("memo.place_start")}}
+	// A long memorandum has hundreds of places, whose labels differ by
+	// their number only: each message is translated once, with a mark
+	// where the number goes.
+	const mark = "\x00number\x00"
+	after, section := p.T("memo.place_after", "Number", mark), p.T("memo.place_section_start", "Number", mark)
+	out := make([]place, 1, len(items)+1)
+	out[0] = place{Value: ":0", Label: p.T("memo.place_start")}
 	for _, c := range items {
 		if c.ParentID != "" {
 			continue
 		}
 		if c.Kind == parley.KindSection {
-			out = append(out, place{Value: c.ID + ":0", Label: p.T("memo.place_section_start", "Number", c.Number)})
+			out = append(out, place{Value: c.ID + ":0", Label: strings.ReplaceAll(section, mark, c.Number)})
 			for _, k := range items {
 				if k.ParentID == c.ID {
-					out = append(out, place{Value: c.ID + ":" + strconv.Itoa(k.Position+1), Label: p.T("memo.place_after", "Number", k.Number)})
+					out = append(out, place{Value: c.ID + ":" + strconv.Itoa(k.Position+1), Label: strings.ReplaceAll(after, mark, k.Number)})
 				}
 			}
 		}
-		out = append(out, place{Value: ":" + strconv.Itoa(c.Position+1), Label: p.T("memo.place_after", "Number", c.Number)})
+		out = append(out, place{Value: ":" + strconv.Itoa(c.Position+1), Label: strings.ReplaceAll(after, mark, c.Number)})
 	}
 	return out
 }

@@ -117,3 +117,31 @@ func newBareServer(tb testing.TB) *Server {
 	}
 	return s
 }
+
+// TestPlaceLabels: the places a new clause may go are labelled, in every
+// language, as the message translated with each place's number.
+func TestPlaceLabels(t *testing.T) {
+	s := newBareServer(t)
+	items := []parley.Clause{
+		{ID: "s1", Kind: parley.KindSection, Number: "1"},
+		{ID: "c1", ParentID: "s1", Kind: parley.KindClause, Number: "1.1"},
+		{ID: "c2", ParentID: "s1", Kind: parley.KindClause, Number: `1.2 <"&'+>`, Position: 1},
+		{ID: "c3", Kind: parley.KindClause, Number: "{{.Number}} $1 \\ %s", Position: 1},
+	}
+	for _, l := range parley.Langs {
+		p := &page{s: s, Lang: l}
+		want := []string{p.T("memo.place_start"), p.T("memo.place_section_start", "Number", "1")}
+		for _, n := range []string{"1.1", `1.2 <"&'+>`, "1", "{{.Number}} $1 \\ %s"} {
+			want = append(want, s.i18n.translate(l, "memo.place_after", "Number", n))
+		}
+		got := places(items, p)
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d places, want %d", l, len(got), len(want))
+		}
+		for i := range got {
+			if got[i].Label != want[i] {
+				t.Errorf("%s: place %d is %q, want %q", l, i, got[i].Label, want[i])
+			}
+		}
+	}
+}

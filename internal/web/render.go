@@ -255,6 +255,9 @@ var linkRE = regexp.MustCompile(`https?://[^\s<>"']+[^\s<>"'.,;:!?)\]]`)
 // formatText shows plain text safely: every character escaped, line breaks
 // kept, and http(s) links made clickable (opening without a referrer).
 func formatText(s string) template.HTML {
+	if !strings.Contains(s, "://") { // no link: most texts
+		return template.HTML(strings.ReplaceAll(template.HTMLEscapeString(s), "\n", "<br>\n"))
+	}
 	var b strings.Builder
 	last := 0
 	for _, m := range linkRE.FindAllStringIndex(s, -1) {
