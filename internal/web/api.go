@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -106,14 +108,44 @@ func (s *Server) newAPI(mux humago.Mux) huma.API {
 	cfg.Info.Description = "Negotiations between parties to an armed conflict and a mediator, in standing working groups. " +
 		"Authenticate with an API token (Authorization: Bearer pt_…) made on the account page or, while signed in, with POST /api/v1/tokens; a token acts as its member in one process. " +
 		"Live events stream as Server-Sent Events from GET /events (id = record sequence number; resume with Last-Event-ID)."
-	cfg.OpenAPIPath = "/openapi"
+	cfg.OpenAPIPath = "" // served by serveOpenAPI
 	cfg.DocsPath = ""
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer":  {Type: "http", Scheme: "bearer", Description: "An API token from the account page."},
 		"session": {Type: "apiKey", In: "cookie", Name: "parley_session", Description: "The session of a signed-in account (POST /login)."},
 	}
 	cfg.Security = []map[string][]string{{"bearer": {}}}
-	return humago.New(mux, cfg)
+	api := humago.New(mux, cfg)
+	serveOpenAPI(mux, api)
+	return api
+}
+
+// serveOpenAPI serves the API's OpenAPI 3.1 document at /openapi.json and
+// /openapi.yaml, and its 3.0 version at /openapi-3.0.json and .yaml. Each
+// is made once, at its first request, when every operation is registered.
+// (huma's own handlers make them at first use without a lock: concurrent
+// first requests race.)
+func serveOpenAPI(mux humago.Mux, api huma.API) {
+	for path, doc := range map[string]struct {
+		ctype string
+		make  func(*huma.OpenAPI) ([]byte, error)
+	}{
+		"/openapi.json":     {"application/openapi+json", func(o *huma.OpenAPI) ([]byte, error) { return json.Marshal(o) }},
+		"/openapi-3.0.json": {"application/openapi+json", (*huma.OpenAPI).Downgrade},
+		"/openapi.yaml":     {"application/openapi+yaml", (*huma.OpenAPI).YAML},
+		"/openapi-3.0.yaml": {"application/openapi+yaml", (*huma.OpenAPI).DowngradeYAML},
+	} {
+		made := sync.OnceValues(func() ([]byte, error) { return doc.make(api.OpenAPI()) })
+		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) {
+			b, err := made()
+			if err != nil {
+				http.Error(w, "Internal error", http.StatusInternalServerError)
+				return
+			}
+			w.Header().Set("Content-Type", doc.ctype)
+			w.Write(b)
+		})
+	}
 }
 
 // apiActor returns the actor of an API call, or an error when it is the
