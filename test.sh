@@ -2,14 +2,15 @@
 # The test command of the README: every test, with the race detector on
 # the packages that run concurrent code. PostgreSQL tests run when
 # PARLEY_TEST_POSTGRES holds a URL, browser tests when Chromium is installed;
-# each says so when it skips. Then each fuzz target for a while.
+# each says so when it skips. Then each fuzz target for a while, and a
+# short mixed load on a real server (docs/benchmarks.md, "Mixed load").
 set -euo pipefail
 cd "$(dirname "$0")"
 PARLEY_LOAD= go test -race -count=1 ./...
 
 # Every fuzz target of the module, as "package FuzzName"; a target not
 # listed here fails TestFuzzTargetsInCI (ci_test.go). Go fuzzes one target
-# per invocation. PARLEY_FUZZTIME is each one's time (default 8s: about
+# per invocation. PARLEY_FUZZTIME is each one's time (default 7s: about
 # 4 minutes for all, with the builds); a crash leaves its input under the
 # package's testdata/fuzz.
 fuzz_targets=(
@@ -37,7 +38,11 @@ fuzz_targets=(
 )
 for target in "${fuzz_targets[@]}"; do
 	read -r pkg name <<<"$target"
-	echo "fuzz: $name ($pkg) for ${PARLEY_FUZZTIME:-8s}"
-	go test -run '^$' -fuzz "^${name}\$" -fuzztime "${PARLEY_FUZZTIME:-8s}" "./$pkg"
+	echo "fuzz: $name ($pkg) for ${PARLEY_FUZZTIME:-7s}"
+	go test -run '^$' -fuzz "^${name}\$" -fuzztime "${PARLEY_FUZZTIME:-7s}" "./$pkg"
 done
 
+# The mixed load (reads, writes, live streams) for PARLEY_LOAD (default
+# 75s; the figures in docs/benchmarks.md are from 10m): no errors, no
+# growth of memory or goroutines.
+PARLEY_LOAD="${PARLEY_LOAD:-75s}" go test -run '^TestMixedLoad$' -count=1 -v -timeout 30m ./cmd/parley/

@@ -129,7 +129,7 @@ type child struct {
 
 // startChild runs the test binary as parley with args (see TestMain) and
 // returns once it listens; cleanup ends it with SIGTERM.
-func startChild(b *testing.B, args ...string) *child {
+func startChild(b testing.TB, args ...string) *child {
 	b.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), childEnv+"=1")
@@ -178,7 +178,7 @@ type memory struct{ heapStack, rss int64 }
 
 // memory makes the child collect its garbage, then reads its heap and
 // stacks in use from its metrics and its resident set size from /proc.
-func (c *child) memory(b *testing.B) memory {
+func (c *child) memory(b testing.TB) memory {
 	b.Helper()
 	p, _ := os.FindProcess(c.pid)
 	if err := p.Signal(syscall.SIGUSR1); err != nil {
@@ -202,7 +202,7 @@ func (c *child) memory(b *testing.B) memory {
 }
 
 // metric reads one unlabelled metric from the child's /metrics.
-func (c *child) metric(b *testing.B, name string) float64 {
+func (c *child) metric(b testing.TB, name string) float64 {
 	b.Helper()
 	res, err := http.Get(c.url + "/metrics")
 	if err != nil {
