@@ -53,11 +53,16 @@ var crashAuthors = []string{"head.ua", "delegate.ua", "political.ua", "head.ru",
 // for the test with `go build`, without the race detector even when the
 // test has it: the race detector would make each round many times slower
 // and test the test's clients rather than the crash. The test does
-// PARLEY_CRASH_LOOPS rounds, 10 unless set (2 with -short).
+// PARLEY_CRASH_LOOPS rounds: 10 unless set, 5 with the race detector (its
+// 1,000 clients are slower there, and CI runs every test with it), 2 with
+// -short.
 func TestCrash(t *testing.T) {
 	loops := 10
-	if testing.Short() {
+	switch {
+	case testing.Short():
 		loops = 2
+	case raceDetector:
+		loops = 5
 	}
 	if v := os.Getenv("PARLEY_CRASH_LOOPS"); v != "" {
 		n, err := strconv.Atoi(v)
