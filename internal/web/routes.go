@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"io/fs"
 	"net/http"
 	"strings"
@@ -21,7 +22,7 @@ func (s *Server) Handler(gatherer prometheus.Gatherer) http.Handler {
 	var h http.Handler = recordPattern(mux)
 	public := h
 	h = s.identify(h)
-	h = s.sessions.LoadAndSave(h)
+	h = streamSession(s.sessions.Load, s.sessions.Cookie.Name, h, s.sessions.LoadAndSave(h))
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = sessionless(public, h)
 	h = limitBodies(mux, h)
@@ -50,6 +51,32 @@ func sessionless(public, next http.Handler) http.Handler {
 type router interface {
 	Handle(pattern string, handler http.Handler)
 	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}
+
+// streamSession sends GET /events to stream with the session loaded but
+// never saved, and everything else to next. The live stream hands its
+// connection over to the hub and returns: a session saved then (as
+// LoadAndSave does for a response it did not see written, to push the idle
+// deadline on) could land after a sign-out that happened meanwhile and
+// bring the ended session back to life. The stream checks that its
+// session still exists at every keep-alive, and ends when it does not.
+func streamSession(load func(context.Context, string) (context.Context, error), cookie string, stream, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/events" || r.Method != http.MethodGet {
+			next.ServeHTTP(w, r)
+			return
+		}
+		var token string
+		if c, err := r.Cookie(cookie); err == nil {
+			token = c.Value
+		}
+		ctx, err := load(r.Context(), token)
+		if err != nil {
+			http.Error(w, "The session could not be read.", http.StatusInternalServerError)
+			return
+		}
+		stream.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // routes lists every route of the web application. The JSON API's routes
