@@ -58,6 +58,8 @@ type Scenario struct {
 			Text string `json:"text"`
 		} `json:"messages"`
 	} `json:"threads"`
+
+	signer *signer // the demo's software security key, made when a step is signed
 }
 
 // Proposal is a proposal of the story with the acts that followed it,
@@ -93,6 +95,9 @@ type Step struct {
 	AfterStartHours float64   `json:"after_start_hours"`
 	Where           []float64 `json:"where"`
 	Answer          string    `json:"answer"`
+	// Signed: the act is signed with its author's passkey (the demo's
+	// software security key).
+	Signed bool `json:"signed"`
 }
 
 // Memo is a memorandum of the story: its clauses, tabled by its author
@@ -268,6 +273,12 @@ func (s *Scenario) Install(ctx context.Context, db *store.DB, svc *service.Servi
 		if err := s.installProposal(ctx, db, svc, actors, groups, parties, p, now); err != nil {
 			return false, err
 		}
+	}
+	if s.signer != nil {
+		if err := s.signer.done(ctx, db); err != nil {
+			return false, err
+		}
+		s.signer = nil
 	}
 	for _, m := range s.Memoranda {
 		if err := installMemo(ctx, db, svc, actors, spaces, m, now); err != nil {
@@ -466,7 +477,13 @@ func (s *Scenario) installProposal(ctx context.Context, db *store.DB, svc *servi
 		default:
 			return fmt.Errorf("demo: proposal %q: unknown act %q", p.Title, st.Act)
 		}
-		evs, err := do(clock, st.By, cmd)
+		var evs []parley.Event
+		var err error
+		if st.Signed {
+			evs, err = s.signed(ctx, db, clock, actors[st.By], cmd)
+		} else {
+			evs, err = do(clock, st.By, cmd)
+		}
 		if err != nil {
 			return err
 		}
@@ -478,6 +495,26 @@ func (s *Scenario) installProposal(ctx context.Context, db *store.DB, svc *servi
 		}
 	}
 	return nil
+}
+
+// signed runs a step signed with its author's demo passkey.
+func (s *Scenario) signed(ctx context.Context, db *store.DB, svc *service.Service, by parley.Actor, cmd parley.Command) ([]parley.Event, error) {
+	if s.signer == nil {
+		g, err := newSigner()
+		if err != nil {
+			return nil, err
+		}
+		s.signer = g
+	}
+	a, err := db.Actor(ctx, by.AccountID, "")
+	if err != nil {
+		return nil, err
+	}
+	evs, err := s.signer.do(ctx, db, svc, a, cmd)
+	if err != nil {
+		return nil, fmt.Errorf("demo: signed %T by %s: %w", cmd, by.Name, err)
+	}
+	return evs, nil
 }
 
 // withDates sets a truce's start and a meeting's window relative to now.

@@ -9,6 +9,7 @@ import (
 	"github.com/parley-talks/parley/internal/auth"
 	"github.com/parley-talks/parley/internal/demo"
 	"github.com/parley-talks/parley/internal/memodiff"
+	"github.com/parley-talks/parley/internal/record"
 	"github.com/parley-talks/parley/internal/service"
 	"github.com/parley-talks/parley/internal/store"
 	"github.com/parley-talks/parley/internal/storetest"
@@ -402,4 +403,55 @@ func installed(t *testing.T) *store.DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// TestDemoSignedAct: the demo holds an acceptance signed with head.ru's
+// passkey (the demo's software key), and its signature verifies from the
+// record alone; the key, whose private half is gone, is no longer on his
+// account.
+func TestDemoSignedAct(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.OpenSQLite(t)
+	w := store.NewWriter(db, nil)
+	t.Cleanup(w.Close)
+	svc := service.New(db, w, time.Now, nil)
+	sc, err := demo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sc.Install(ctx, db, svc, auth.Params{Memory: 1024, Time: 1, Threads: 1}); err != nil {
+		t.Fatal(err)
+	}
+	acc, _, err := db.AccountByUsername(ctx, "head.ru")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := db.Passkeys(ctx, acc.ID)
+	if err != nil || len(keys) != 0 {
+		t.Fatalf("head.ru's passkeys: %d, %v", len(keys), err)
+	}
+	var signed int
+	err = db.ScanEntries(ctx, func(seq int64, entry, _, _ []byte) error {
+		ent, err := record.Unmarshal(entry)
+		if err != nil {
+			return err
+		}
+		fp, err := auth.CheckSignedEntry(ent.Type, ent.Actor, ent.Data)
+		if err != nil {
+			return err
+		}
+		if fp != "" {
+			signed++
+			if ent.Type != "proposal.accepted" || ent.Actor != acc.ID {
+				t.Errorf("entry %d: a signed %s by %s", seq, ent.Type, ent.Actor)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if signed != 1 {
+		t.Fatalf("the demo's record holds %d signed acts, want 1", signed)
+	}
 }

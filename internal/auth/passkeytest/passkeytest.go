@@ -1,4 +1,5 @@
-// Package passkeytest is a software WebAuthn authenticator for tests: it
+// Package passkeytest is a software WebAuthn authenticator for tests and
+// for the demo's story (a head's signed acceptance): it
 // answers the options Parley gives to navigator.credentials.create and
 // navigator.credentials.get the way a browser with a platform
 // authenticator would, with ES256 keys, "none" attestation and user
