@@ -40,6 +40,16 @@ func TestLoginBruteForce(t *testing.T) {
 		t.Errorf("unknown account says %q, wrong password %q: want the same sentence", ue, we)
 	}
 
+	// A known account locks after MaxFailedLogins failures in a row; an
+	// unknown name answers the same way at every step, lock included.
+	for i := range 5 {
+		_, known := s.postBody(t, s.browser(t), "/login", login("headb", "wrong password!"))
+		_, none := s.postBody(t, s.browser(t), "/login", login("nobody.here", "wrong password!"))
+		if known.status != none.status || loginError(known.body) != loginError(none.body) {
+			t.Errorf("attempt %d: account %d %q, unknown name %d %q", i+2, known.status, loginError(known.body), none.status, loginError(none.body))
+		}
+	}
+
 	// One client trying many accounts is stopped by its address, before
 	// any account is locked; the right password then gets nowhere either.
 	c := s.browser(t)

@@ -106,9 +106,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		// Spend the time a real check would, so timing does not reveal
-		// which accounts exist.
+		// Spend the time a real check would, and lock the name after as
+		// many failures as an account, so that neither the timing nor the
+		// lock-out reveals which accounts exist.
 		auth.CheckPassword(s.dummyHash, password)
+		if !s.phantom.Allow(strings.ToLower(username), now) {
+			refuse(http.StatusTooManyRequests, "login.locked")
+			return
+		}
 		refuse(http.StatusUnauthorized, "login.failed")
 		return
 	}

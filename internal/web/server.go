@@ -64,6 +64,10 @@ type Server struct {
 	pages    *pages
 	i18n     *catalog
 	limiter  *auth.Limiter
+	// phantom counts failed sign-ins under user names that have no
+	// account, and "locks" them as an account would be, so that the
+	// lock-out does not tell which accounts exist.
+	phantom *auth.Limiter
 	metrics  *httpMetrics
 	now      func() time.Time
 	ready    func(context.Context) error
@@ -108,6 +112,7 @@ func New(cfg Config, db *store.DB, svc *service.Service, hub *live.Hub, log *slo
 	s := &Server{
 		cfg: cfg, db: db, svc: svc, hub: hub, log: log, sessions: sm, pages: pg, i18n: cat,
 		limiter: auth.NewLimiter(20, time.Minute),
+		phantom: auth.NewLimiter(cfg.MaxFailedLogins, cfg.LockFor),
 		metrics: newHTTPMetrics(reg),
 		now:     now,
 	}
