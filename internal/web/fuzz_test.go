@@ -68,7 +68,7 @@ func FuzzAPIBodies(f *testing.F) {
 		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+s.token)
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := fuzzClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,7 +201,7 @@ func FuzzLogRequests(f *testing.F) {
 			return // not a URL a client could send
 		}
 		req.Header.Set("Authorization", "Bearer "+s.token)
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := fuzzClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,6 +19,10 @@ import (
 	"github.com/parley-talks/parley/internal/web"
 )
 
+// fuzzClient sends the fuzzers' requests: a request that hangs fails its
+// input, which the fuzzer then keeps, rather than stalling the run.
+var fuzzClient = &http.Client{Timeout: 20 * time.Second}
+
 // fuzzSite is the demo on an httptest server that signs its record, with
 // head.ua signed in twice: with an API token and with a browser session.
 type fuzzSite struct {
@@ -59,7 +63,7 @@ func newFuzzSite(tb testing.TB) *fuzzSite {
 	})
 	s := &fuzzSite{url: ts.URL, db: d.db, vkey: key.Verifier, ids: map[string]string{}}
 	jar, _ := cookiejar.New(nil)
-	s.browser = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	s.browser = &http.Client{Jar: jar, Timeout: 20 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := s.browser.PostForm(s.url+"/login", url.Values{"username": {"head.ua"}, "password": {"demo-head-ua-2025"}, "next": {"/"}})
 	if err != nil || resp.StatusCode != http.StatusSeeOther {
 		tb.Fatalf("sign in: %v %v", resp, err)
@@ -136,7 +140,7 @@ func (s *fuzzSite) send(tb testing.TB, c *http.Client, token, method, path, ctyp
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	if c == nil {
-		c = http.DefaultClient
+		c = fuzzClient
 	}
 	resp, err := c.Do(req)
 	if err != nil {
