@@ -68,9 +68,9 @@ type Server struct {
 	// account, and "locks" them as an account would be, so that the
 	// lock-out does not tell which accounts exist.
 	phantom *auth.Limiter
-	metrics  *httpMetrics
-	now      func() time.Time
-	ready    func(context.Context) error
+	metrics *httpMetrics
+	now     func() time.Time
+	ready   func(context.Context) error
 	// dummyHash is checked against when a user name does not exist, so
 	// that a failed sign-in takes as long either way.
 	dummyHash string
