@@ -35,6 +35,7 @@ fuzz_targets=(
 	"internal/web FuzzAPIBodies"
 	"internal/web FuzzPageForms"
 	"internal/web FuzzLogRequests"
+	"internal/web FuzzClauseWriter"
 )
 for target in "${fuzz_targets[@]}"; do
 	read -r pkg name <<<"$target"
