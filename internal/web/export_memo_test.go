@@ -28,17 +28,24 @@ func (s *Server) CompareClauses(differ func(clause, byGo, byTemplate string)) (c
 			if formOpen(c) { // the template writes it either way
 				continue
 			}
-			var byGo, byTemplate strings.Builder
-			if err := newClauseWriter(&byGo, p, mp).item(c); err != nil {
-				return nil, err
+			// Both for a reader who can sign formal acts with a passkey
+			// and for one who cannot.
+			canSign := p.CanSign
+			for _, sign := range []bool{canSign, !canSign} {
+				p.CanSign = sign
+				var byGo, byTemplate strings.Builder
+				if err := newClauseWriter(&byGo, p, mp).item(c); err != nil {
+					return nil, err
+				}
+				if err := t.ExecuteTemplate(&byTemplate, "memo-clause", pv{p, *c}); err != nil {
+					return nil, err
+				}
+				n.Add(1)
+				if byGo.String() != byTemplate.String() {
+					differ(c.ID, byGo.String(), byTemplate.String())
+				}
 			}
-			if err := t.ExecuteTemplate(&byTemplate, "memo-clause", pv{p, *c}); err != nil {
-				return nil, err
-			}
-			n.Add(1)
-			if byGo.String() != byTemplate.String() {
-				differ(c.ID, byGo.String(), byTemplate.String())
-			}
+			p.CanSign = canSign
 		}
 		return writeClauses(p)
 	}})

@@ -110,6 +110,31 @@ func (w *clauseWriter) action(act string) {
 	w.s(`" class="inline">`)
 }
 
+// formalAction is action for a formal act's form, which a passkey may sign
+// (static/passkey.js looks for data-sign).
+func (w *clauseWriter) formalAction(act string) {
+	w.s(`<form method="post" action="`)
+	w.s(w.form)
+	w.s(act)
+	w.s(w.view)
+	w.s(`" class="inline" data-sign>`)
+}
+
+// signField writes what the template sign-field writes in a formal act's
+// form: for a reader with a passkey, the box that signs the act with it.
+func (w *clauseWriter) signField() {
+	if !w.p.CanSign {
+		return
+	}
+	w.s(`<label class="check sign-check"><input type="checkbox" name="sign" value="1" checked> `)
+	w.t("passkey.sign_act")
+	w.s(`</label><input type="hidden" name="passkey_assertion" value=""><p class="field-error" role="alert" data-passkey-error data-failed="`)
+	w.t("passkey.js_failed")
+	w.s(`" data-cancelled="`)
+	w.t("passkey.js_cancelled")
+	w.s(`" hidden></p>`)
+}
+
 // hidden writes a hidden field whose value is escaped.
 func (w *clauseWriter) hidden(name, value string) {
 	w.s(`<input type="hidden" name="`)
@@ -234,8 +259,9 @@ func (w *clauseWriter) clause(c *clauseView) {
 	}
 	if c.Initial {
 		w.s("\n")
-		w.action("initial")
+		w.formalAction("initial")
 		w.hidden("clause", c.ID)
+		w.signField()
 		w.s(`<button type="submit" class="primary">`)
 		w.t("memo.initial_clause")
 		w.s(`</button></form>`)
