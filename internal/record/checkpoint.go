@@ -62,9 +62,11 @@ func ParseCheckpoint(body []byte) (origin string, t tlog.Tree, err error) {
 	if t.N, err = strconv.ParseInt(size, 10, 64); err != nil || t.N < 0 || strconv.FormatInt(t.N, 10) != size {
 		return "", t, fmt.Errorf("record: checkpoint size %q", size)
 	}
-	h, err := base64.StdEncoding.DecodeString(strings.TrimSuffix(lines[2], "\n"))
+	// Strict: one hash has one text (no stray bits in the last character),
+	// so a checkpoint's bytes are the canonical ones its signature covers.
+	h, err := base64.StdEncoding.Strict().DecodeString(strings.TrimSuffix(lines[2], "\n"))
 	if err != nil || len(h) != tlog.HashSize {
-		return "", t, errors.New("record: checkpoint root hash is not 32 bytes of base64")
+		return "", tlog.Tree{}, errors.New("record: checkpoint root hash is not 32 bytes of canonical base64")
 	}
 	copy(t.Hash[:], h)
 	return origin, t, nil
