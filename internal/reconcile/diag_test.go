@@ -72,3 +72,63 @@ func TestDiag(t *testing.T) {
 		fmt.Fprintln(f, l)
 	}
 }
+
+// TestDiagReview sorts the candidates left for review on a sample
+// (RECONCILE_DIAG=dev) into groups by what a rule could see: a field
+// contradicting the pair, another uncontradicted candidate of either entry
+// within the margin, the names as all there is, the same names by key, and
+// the score. For each group it counts true and false pairs, which says how
+// much recall a rule asserting that group could add and at what precision.
+func TestDiagReview(t *testing.T) {
+	dir := os.Getenv("RECONCILE_DIAG")
+	if dir == "" {
+		t.Skip("set RECONCILE_DIAG to a sample folder")
+	}
+	_, m, res, left, right, truth := runSample(t, "testdata/"+dir)
+	byL, byR := map[int][]Pair{}, map[int][]Pair{}
+	for _, p := range res.Possible {
+		byL[p.Left] = append(byL[p.Left], p)
+		byR[p.Right] = append(byR[p.Right], p)
+	}
+	type group struct {
+		conflict, rival, namesOnly, sameNames bool
+		band                                  float64
+	}
+	counts := map[group][2]int{}
+	for _, p := range res.Possible {
+		_, conflict, namesOnly, sameNames := m.compare(&m.l[p.Left], &m.r[p.Right], nil)
+		rival := false
+		for _, q := range append(byL[p.Left], byR[p.Right]...) {
+			if q.Left == p.Left && q.Right == p.Right {
+				continue
+			}
+			if _, c, _, _ := m.compare(&m.l[q.Left], &m.r[q.Right], nil); !c && p.Score-q.Score < m.opt.Margin {
+				rival = true
+			}
+		}
+		band := -8.0
+		for _, b := range []float64{3, 0, -2, -4} {
+			if p.Score >= b {
+				band = b
+				break
+			}
+		}
+		g := group{conflict, rival, namesOnly, sameNames, band}
+		c := counts[g]
+		if truth[[2]string{left[p.Left].ID, right[p.Right].ID}] {
+			c[0]++
+		} else {
+			c[1]++
+		}
+		counts[g] = c
+	}
+	var lines []string
+	for g, c := range counts {
+		lines = append(lines, fmt.Sprintf("contradicted %-5v rival within margin %-5v names only %-5v same names %-5v score ≥ %3.0f: %4d true, %4d false",
+			g.conflict, g.rival, g.namesOnly, g.sameNames, g.band, c[0], c[1]))
+	}
+	sort.Strings(lines)
+	for _, l := range lines {
+		t.Log(l)
+	}
+}

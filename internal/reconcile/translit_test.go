@@ -1,6 +1,9 @@
 package reconcile
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Golden spellings, from the systems' published examples and their letter
 // tables.
@@ -189,6 +192,45 @@ func TestNearOneLetter(t *testing.T) {
 	} {
 		if got := nearMin(FamilyKey(tt.a), FamilyKey(tt.b), 3); got != tt.want {
 			t.Errorf("near(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// Every spelling in the dictionary, Ukrainian and Russian, reads as its own
+// name and every patronymic as its father's name: no spelling is taken by
+// another name whose key it shares.
+func TestNamesDictionaryConsistent(t *testing.T) {
+	n := DefaultNames()
+	for _, set := range []struct {
+		text string
+		male bool
+	}{{maleNames, true}, {femaleNames, false}} {
+		for _, line := range strings.Split(strings.TrimSpace(set.text), "\n") {
+			f := strings.Split(line, "|")
+			first, _ := n.Given(strings.Split(f[0], ",")[0])
+			for _, s := range strings.Split(f[0]+","+f[1], ",") {
+				if g, ok := n.Given(s); !ok || g != first {
+					t.Errorf("%s: %q reads as group %d (%v), not as %s", line, s, g, ok, n.Display(first))
+				}
+			}
+			if !set.male {
+				continue
+			}
+			for _, p := range strings.Split(f[2]+","+f[3], ",") {
+				if g, ok := n.Patronymic(p); !ok || g != first {
+					t.Errorf("%s: patronymic %q reads as group %d (%v)", line, p, g, ok)
+				}
+			}
+		}
+	}
+	for _, tt := range []struct{ a, b string }{
+		{"Гордій", "Гордей"}, {"Кіндрат", "Кондрат"}, {"Опанас", "Афанасий"}, {"Сніжана", "Снежана"},
+		{"Ярема", "Еремей"}, {"Гнат", "Игнат"},
+	} {
+		ga, oka := n.Given(tt.a)
+		gb, okb := n.Given(tt.b)
+		if !oka || !okb || ga != gb {
+			t.Errorf("Given(%q) = %d %v, Given(%q) = %d %v; want the same known group", tt.a, ga, oka, tt.b, gb, okb)
 		}
 	}
 }
