@@ -68,6 +68,15 @@ func Allowed(a Actor, act Action, s Space) bool {
 	return false
 }
 
+// Mediates reports whether a performs the mediator's own acts in space s:
+// in a working group's space, the mediator, where it may prepare items.
+// Keeping an exchange agreement's terms and planning its stages are such
+// acts; no party performs them, and every reader of the space sees them.
+func Mediates(a Actor, s Space) bool {
+	m, ok := a.In(s.ProcessID)
+	return ok && s.Kind == SpaceGroup && m.Role == RoleMediator && Allowed(a, ActDraft, s)
+}
+
 // ProcessAction is something an actor does to the structure of a process:
 // its parties, members, rounds and working groups.
 type ProcessAction string
