@@ -66,7 +66,7 @@ func decideTruce(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley.En
 		}
 		return parley.DecideRecordFinding(a, set, v, c, env)
 	}
-	return decideStatement(tx, a, cmd, env)
+	return decideExchange(tx, a, cmd, env)
 }
 
 // TimeTruces begins every notified truce whose start has come and ends

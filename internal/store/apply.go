@@ -93,12 +93,19 @@ func apply(ctx context.Context, tx queryer, e parley.Event) error {
 	if ok, err := applyStatement(ctx, tx, e); ok {
 		return err
 	}
+	if ok, err := applyExchange(ctx, tx, e); ok {
+		return err
+	}
 	if err := applyProposal(ctx, tx, e); err != nil {
 		return err
 	}
 	if d, ok := e.Data.(*parley.ProposalAccepted); ok {
-		// An accepted truce proposal is a truce from now on.
-		return truceBorn(ctx, tx, e, d)
+		// An accepted truce proposal is a truce from now on, an accepted
+		// exchange proposal an exchange agreement.
+		if err := truceBorn(ctx, tx, e, d); err != nil {
+			return err
+		}
+		return exchangeBorn(ctx, tx, e, d)
 	}
 	return nil
 }
