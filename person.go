@@ -212,3 +212,19 @@ func digits(s string) bool {
 	}
 	return s != ""
 }
+
+// PersonalEvent is implemented by the events that carry personal data. The
+// store keeps their record entries sealed at rest (see internal/store's
+// Sealer): a copy of the database without the data key reveals none of it,
+// while the record's hashes, which cover the entry's plain bytes, stay
+// what they are and anyone may still check the tree.
+type PersonalEvent interface {
+	EventData
+	personalData()
+}
+
+// IsPersonal reports whether d carries personal data.
+func IsPersonal(d EventData) bool {
+	_, ok := d.(PersonalEvent)
+	return ok
+}

@@ -89,6 +89,10 @@ func (e *Entry) Marshal() []byte {
 	return b.Bytes()
 }
 
+// IsEntry reports whether b begins as the canonical bytes of an entry do,
+// as opposed to bytes the store sealed.
+func IsEntry(b []byte) bool { return bytes.HasPrefix(b, []byte(magic)) }
+
 // Unmarshal parses canonical entry bytes. It rejects any input that
 // Marshal would not have produced.
 func Unmarshal(b []byte) (*Entry, error) {
