@@ -82,7 +82,7 @@ type Proposal struct {
 
 // Step is an act on a demo proposal.
 type Step struct {
-	Act          string         `json:"act"` // submit, acknowledge, ask, answer, counter, accept, reject, withdraw, comment
+	Act          string         `json:"act"` // submit, acknowledge, ask, answer, counter, accept, reject, withdraw, comment, stage
 	By           string         `json:"by"`
 	DaysAgo      int            `json:"days_ago"`
 	Text         string         `json:"text"`
@@ -98,6 +98,10 @@ type Step struct {
 	// Signed: the act is signed with its author's passkey (the demo's
 	// software security key).
 	Signed bool `json:"signed"`
+	// Of an accepted exchange: a stage the mediator plans, its date in
+	// days from the installation, and the number of each category.
+	DateInDays int                 `json:"date_in_days"`
+	Counts     []parley.StageCount `json:"counts"`
 }
 
 // Memo is a memorandum of the story: its clauses, tabled by its author
@@ -455,6 +459,8 @@ func (s *Scenario) installProposal(ctx context.Context, db *store.DB, svc *servi
 		case "respond":
 			cmd = parley.AnswerViolation{ViolationID: violation, Answer: st.Answer, Text: st.Text}
 			clock = afterStart(st.AfterStartHours)
+		case "stage":
+			cmd = parley.PlanStage{ExchangeID: id, Date: now.AddDate(0, 0, st.DateInDays).Format(time.DateOnly), Counts: st.Counts}
 		case "submit":
 			cmd = parley.SubmitProposal{ProposalID: id}
 		case "acknowledge":

@@ -354,6 +354,36 @@ func TestInstallTruces(t *testing.T) {
 	}
 }
 
+// TestInstallExchange: the accepted proposal of 1,200 for 1,200 is an
+// exchange agreement of the humanitarian group, in four categories adding
+// up to 1,200 per side, its four stages planned and carrying all of them.
+func TestInstallExchange(t *testing.T) {
+	ctx := context.Background()
+	db := installed(t)
+	acc, _, _ := db.AccountByUsername(ctx, "mediator")
+	a, _ := db.Actor(ctx, acc.ID, "")
+	var group string
+	if err := db.SQL().QueryRowContext(ctx, `SELECT id FROM working_groups WHERE kind = 'humanitarian'`).Scan(&group); err != nil {
+		t.Fatal(err)
+	}
+	xs, err := db.Exchanges(ctx, a, group)
+	if err != nil || len(xs) != 1 {
+		t.Fatalf("exchanges %d %v", len(xs), err)
+	}
+	x := xs[0]
+	if x.Terms.Total != 1200 || x.Terms.AllForAll || len(x.Terms.Categories) != 4 || x.Terms.Categories[0].Count != 120 || x.ProposalID == "" {
+		t.Errorf("terms %+v", x.Terms)
+	}
+	if len(x.Stages) != 4 || x.Stages[0].Size() != 390 {
+		t.Fatalf("stages %+v", x.Stages)
+	}
+	for _, c := range x.Terms.Categories {
+		if x.Planned(c.Code) != c.Count {
+			t.Errorf("%s: the stages carry %d of %d", c.Code, x.Planned(c.Code), c.Count)
+		}
+	}
+}
+
 // TestInstallStatements: the statement on the three working groups and the
 // figures of the exchange are published; a statement awaits the second
 // approval; Russia's own statement is published under its name.
