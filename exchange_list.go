@@ -132,6 +132,60 @@ type (
 	}
 )
 
+// Validate checks the import's own fields; DecideImportPersons checks it
+// against the exchange and the list.
+func (c ImportPersons) Validate() error {
+	var v Invalid
+	if !c.List.Valid() {
+		v.Add("list", "must be asked or held")
+	}
+	switch c.Mode {
+	case ImportAll:
+		if len(c.Invalid) > 0 {
+			v.Add("file", fmt.Sprintf("%d rows are not valid; correct them, or import only the valid rows", len(c.Invalid)))
+		}
+	case ImportValid:
+	default:
+		v.Add("mode", "must be all or valid")
+	}
+	if f := strings.ToLower(c.Format); f != "csv" && f != "xlsx" {
+		v.Add("format", "must be csv or xlsx")
+	}
+	v.Require("file", c.File)
+	if len([]rune(c.File)) > 200 || hasControl(c.File, false) {
+		v.Add("file", "is not a usable file name")
+	}
+	if !isHexSHA256(c.SHA256) {
+		v.Add("sha256", "must be the file's SHA-256 in hexadecimal")
+	}
+	switch {
+	case len(c.Persons) == 0:
+		v.Add("file", "holds no valid row")
+	case len(c.Persons) > MaxImportPersons:
+		v.Add("file", fmt.Sprintf("holds more than %d people; split it", MaxImportPersons))
+	}
+	if c.Rows < len(c.Persons)+len(c.Invalid) {
+		v.Add("rows", "is less than the rows imported and left out")
+	}
+	return v.Err()
+}
+
+// Validate checks the access's own fields.
+func (c LogAccess) Validate() error {
+	var v Invalid
+	v.Require("party_id", c.PartyID)
+	if !c.List.Valid() {
+		v.Add("list", "must be asked or held")
+	}
+	if c.Access != AccessView && c.Access != AccessExport {
+		v.Add("access", "must be view or export")
+	}
+	if c.Count < 0 {
+		v.Add("count", "must not be negative")
+	}
+	return v.Err()
+}
+
 // ListSetting is what deciding on a side's list needs: the exchange and
 // its space, and the references already in the list.
 type ListSetting struct {
@@ -167,40 +221,13 @@ func DecideImportPersons(a Actor, set ListSetting, c ImportPersons, env Env) ([]
 	if party == "" {
 		return nil, Errorf(EFORBIDDEN, "Only the delegations of the exchange's two sides enter people in their lists.")
 	}
-	var v Invalid
-	if !c.List.Valid() {
-		v.Add("list", "must be asked or held")
-	}
-	switch c.Mode {
-	case ImportAll:
-		if len(c.Invalid) > 0 {
-			v.Add("file", fmt.Sprintf("%d rows are not valid; correct them, or import only the valid rows", len(c.Invalid)))
-		}
-	case ImportValid:
-	default:
-		v.Add("mode", "must be all or valid")
+	if err := c.Validate(); err != nil {
+		return nil, err
 	}
 	c.Format = strings.ToLower(c.Format)
-	if c.Format != "csv" && c.Format != "xlsx" {
-		v.Add("format", "must be csv or xlsx")
-	}
-	v.Require("file", c.File)
-	if len([]rune(c.File)) > 200 || hasControl(c.File, false) {
-		v.Add("file", "is not a usable file name")
-	}
-	if !isHexSHA256(c.SHA256) {
-		v.Add("sha256", "must be the file's SHA-256 in hexadecimal")
-	}
-	switch {
-	case len(c.Persons) == 0:
-		v.Add("file", "holds no valid row")
-	case len(c.Persons) > MaxImportPersons:
-		v.Add("file", fmt.Sprintf("holds more than %d people; split it", MaxImportPersons))
-	case set.Size+len(c.Persons) > MaxListPersons:
+	var v Invalid
+	if set.Size+len(c.Persons) > MaxListPersons {
 		v.Add("file", fmt.Sprintf("would make the list longer than %d people", MaxListPersons))
-	}
-	if c.Rows < len(c.Persons)+len(c.Invalid) {
-		v.Add("rows", "is less than the rows imported and left out")
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -253,21 +280,13 @@ func DecideLogAccess(a Actor, set ExchangeSetting, c LogAccess, env Env) ([]Even
 	if !Allowed(a, ActRead, set.Space) {
 		return nil, Errorf(ENOTFOUND, "No such exchange.")
 	}
-	var v Invalid
-	if !contains(set.Exchange.Parties, c.PartyID) {
-		v.Add("party_id", "must be a side of the exchange")
-	}
-	if !c.List.Valid() {
-		v.Add("list", "must be asked or held")
-	}
-	if c.Access != AccessView && c.Access != AccessExport {
-		v.Add("access", "must be view or export")
-	}
-	if c.Count < 0 {
-		v.Add("count", "must not be negative")
-	}
-	if err := v.Err(); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, err
+	}
+	if !contains(set.Exchange.Parties, c.PartyID) {
+		var v Invalid
+		v.Add("party_id", "must be a side of the exchange")
+		return nil, v.Err()
 	}
 	s := set.Space
 	return events(a, env, ev(Scope{}, &PersonalDataAccessed{ProcessID: s.ProcessID, GroupID: s.GroupID,

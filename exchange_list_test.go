@@ -134,9 +134,27 @@ func TestDecideLogAccess(t *testing.T) {
 			t.Errorf("%s: %v, want not found", who, err)
 		}
 	}
-	c.PartyID, c.Access = "xx", AccessImport
-	_, err := DecideLogAccess(actors["mediator"], set.Exchange, c, testEnv())
-	if e, ok := err.(*Error); !ok || e.Fields["party_id"] == "" || e.Fields["access"] == "" {
-		t.Errorf("bad access: %v", err)
+	bad := c
+	bad.Access = AccessImport // an import is logged by the import itself
+	if _, err := DecideLogAccess(actors["mediator"], set.Exchange, bad, testEnv()); err == nil || err.(*Error).Fields["access"] == "" {
+		t.Errorf("an import logged by hand: %v", err)
+	}
+	bad = c
+	bad.PartyID = "xx" // a party of the process, not a side of the exchange
+	if _, err := DecideLogAccess(actors["mediator"], set.Exchange, bad, testEnv()); err == nil || err.(*Error).Fields["party_id"] == "" {
+		t.Errorf("not a side: %v", err)
+	}
+}
+
+func TestMayReadAccessLog(t *testing.T) {
+	_, actors := listFixture()
+	for who, want := range map[string]bool{"head.ua": true, "third.party": true, "operator only": true,
+		"delegate.ua": false, "mediator": false, "observer": false} {
+		if got := MayReadAccessLog(actors[who], "p1"); got != want {
+			t.Errorf("%s: %v, want %v", who, got, want)
+		}
+		if MayReadAccessLog(actors[who], "p2") && !actors[who].Operator {
+			t.Errorf("%s reads another process's log", who)
+		}
 	}
 }

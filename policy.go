@@ -129,3 +129,15 @@ func Visible(a Actor, sc Scope) bool {
 	}
 	return a.Operator
 }
+
+// MayReadAccessLog reports whether a may read the access log of personal
+// data in process: the server's operators, who answer for the host, and
+// the process's heads of delegation, who answer for their side's people.
+// The log holds no personal data, only who looked at which list.
+func MayReadAccessLog(a Actor, process string) bool {
+	if a.Operator {
+		return true
+	}
+	m, ok := a.In(process)
+	return ok && m.Role == RoleHead
+}

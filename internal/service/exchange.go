@@ -40,6 +40,18 @@ func decideExchange(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley
 			return nil, err
 		}
 		return parley.DecideEditStage(a, set, c, env)
+	case parley.ImportPersons:
+		set, err := tx.ListSetting(a, c.ExchangeID, c.List)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideImportPersons(a, set, c, env)
+	case parley.LogAccess:
+		set, err := tx.ExchangeSetting(c.ExchangeID)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideLogAccess(a, set, c, env)
 	}
 	return decideStatement(tx, a, cmd, env)
 }

@@ -19,14 +19,18 @@ func (db *DB) Events(ctx context.Context, a parley.Actor, after int64, limit int
 	if err != nil {
 		return nil, fmt.Errorf("store: read events: %w", err)
 	}
-	return collect(rows, scanEvent)
+	return collect(rows, db.scanEvent)
 }
 
-func scanEvent(r scanner) (parley.Event, error) {
+func (db *DB) scanEvent(r scanner) (parley.Event, error) {
 	var b []byte
 	var sp parley.Space
 	var kind string
 	if err := r.Scan(&b, &kind, &sp.PartyID, &sp.GroupID, &sp.WithMediator); err != nil {
+		return parley.Event{}, err
+	}
+	b, err := db.openEntry(b)
+	if err != nil {
 		return parley.Event{}, err
 	}
 	ent, err := record.Unmarshal(b)
@@ -84,11 +88,12 @@ func (db *DB) AllEvents(ctx context.Context, after int64, limit int) ([]parley.E
 	if err != nil {
 		return nil, fmt.Errorf("store: read events: %w", err)
 	}
-	return collect(rows, scanEvent)
+	return collect(rows, db.scanEvent)
 }
 
 // ScanEntries calls fn with every record entry in order: its sequence
-// number, canonical bytes, and stored leaf and chain hashes. A verifier
+// number, canonical bytes (opened, when the entry is sealed), and stored
+// leaf and chain hashes. A verifier
 // with direct access to the database checks them against each other.
 func (db *DB) ScanEntries(ctx context.Context, fn func(seq int64, entry, leaf, chain []byte) error) error {
 	rows, err := db.sql.QueryContext(ctx, `SELECT seq, entry, leaf_hash, chain_hash FROM entries ORDER BY seq`)
@@ -101,6 +106,10 @@ func (db *DB) ScanEntries(ctx context.Context, fn func(seq int64, entry, leaf, c
 		var entry, leaf, chain []byte
 		if err := rows.Scan(&seq, &entry, &leaf, &chain); err != nil {
 			return fmt.Errorf("store: read entries: %w", err)
+		}
+		entry, err := db.openEntry(entry)
+		if err != nil {
+			return fmt.Errorf("store: entry %d: %w", seq, err)
 		}
 		if err := fn(seq, entry, leaf, chain); err != nil {
 			return err

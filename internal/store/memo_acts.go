@@ -56,7 +56,7 @@ func (db *DB) MemoActs(ctx context.Context, a parley.Actor, id string) ([]MemoAc
 	all, err := collect(rows, func(r scanner) (row, error) {
 		var x row
 		var name string
-		ev, err := scanEvent(scanWith{r, &name})
+		ev, err := db.scanEvent(scanWith{r, &name})
 		x.e, x.name = ev, name
 		return x, err
 	})

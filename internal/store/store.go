@@ -55,6 +55,7 @@ type DB struct {
 	stopped   chan struct{}
 	closeOnce sync.Once
 	hashes    *hashCache // the tree's upper hashes, which proofs share
+	sealer    Sealer     // the data key, for entries with personal data; nil without one
 }
 
 // Open opens the database named by dsn: "sqlite:PATH" or a "postgres://" URL.

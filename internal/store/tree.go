@@ -531,7 +531,10 @@ func (db *DB) EntryBytes(ctx context.Context, from, to int64) ([][]byte, error) 
 	}
 	return collect(rows, func(r scanner) ([]byte, error) {
 		var b []byte
-		return b, r.Scan(&b)
+		if err := r.Scan(&b); err != nil {
+			return nil, err
+		}
+		return db.openEntry(b)
 	})
 }
 
@@ -554,8 +557,12 @@ func (db *DB) EntriesFor(ctx context.Context, a parley.Actor, from, to int64) ([
 	return collect(rows, func(r scanner) (VisibleEntry, error) {
 		var e VisibleEntry
 		var leaf []byte
-		err := r.Scan(&e.Seq, &e.Bytes, &leaf)
+		if err := r.Scan(&e.Seq, &e.Bytes, &leaf); err != nil {
+			return e, err
+		}
 		copy(e.LeafHash[:], leaf)
+		var err error
+		e.Bytes, err = db.openEntry(e.Bytes)
 		return e, err
 	})
 }

@@ -235,13 +235,17 @@ func (tx *Tx) append(h recordHead, events []parley.Event) (recordHead, error) {
 		}
 		b := ent.Marshal()
 		leaf := record.LeafHash(b)
+		kept, err := tx.db.keep(e.Data, b)
+		if err != nil {
+			return h, err
+		}
 		h.chain = record.ChainHash(h.chain, leaf)
 		sp := e.Scope.Space
 		if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO entries
 			(seq, at, type, actor, process_id, space_id, space_kind, party_id, group_id, with_mediator, entry, leaf_hash, chain_hash)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			e.Seq, micros(e.At), e.Type(), e.Actor, e.Scope.ProcessID, sp.ID, string(sp.Kind), sp.PartyID, sp.GroupID, sp.WithMediator,
-			b, leaf[:], h.chain[:]); err != nil {
+			kept, leaf[:], h.chain[:]); err != nil {
 			return h, fmt.Errorf("store: append %s: %w", e.Type(), err)
 		}
 		if err := tx.storeTreeHashes(e.Seq-1, leaf); err != nil {
