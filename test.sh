@@ -27,6 +27,7 @@ fuzz_targets=(
 	"internal/record FuzzParseCheckpoint"
 	"internal/record FuzzOpenCheckpoint"
 	"internal/record FuzzVerifyCosignature"
+	"internal/seal FuzzOpen"
 	"internal/web FuzzReadProposalForm"
 	"internal/web FuzzReadStatementForm"
 	"internal/web FuzzReadMeetingStart"
