@@ -35,6 +35,7 @@ func Run(t *testing.T, open Open) {
 		{"MeetingLifecycle", testMeetingLifecycle},
 		{"TruceLifeCycle", testTruceLifeCycle},
 		{"ExchangeLifecycle", testExchangeLifecycle},
+		{"ExchangeLists", testExchangeLists},
 		{"StatementRelease", testStatementRelease},
 		{"StatementRules", testStatementRules},
 		{"PublicReads", testPublicReads},
