@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/parley-talks/parley/internal/seal"
 	"github.com/parley-talks/parley/internal/store"
 )
 
@@ -44,6 +45,7 @@ func (c *backupCmd) Run(e *env, g *cli) error {
 	}
 	fmt.Fprintf(e.stdout, "backed up %s to %s (%d bytes)\n", path, c.File, fi.Size())
 	fmt.Fprintf(e.stdout, "The record's signing key (%s) is not in the backup: keep a copy of it apart, as a secret.\n", g.logKeyFile())
+	fmt.Fprintf(e.stdout, "Nor is the data key (%s), without which the backup's personal data cannot be read: keep a copy of it apart too.\n", g.dataKeyFile())
 	return nil
 }
 
@@ -54,6 +56,8 @@ type restoreCmd struct {
 	Force   bool   `name:"force" help:"Replace an existing database; it is kept as <name>.before-restore."`
 	Key     string `name:"key" env:"PARLEY_VERIFY_KEY" placeholder:"VKEY" help:"The log's verifier key, to check the backup's signed checkpoints (default: the key of the server's signing key, --log-key or <data>/record.key)."`
 	KeyFile string `name:"key-file" placeholder:"PATH" help:"File holding the log's verifier key."`
+
+	ring *seal.Keyring // the data key, to open sealed entries; nil without one
 }
 
 // refuse is an error of restore: the backup was not accepted.
@@ -66,6 +70,11 @@ func refuse(format string, args ...any) error {
 // place: the database is either the old one or the whole verified backup,
 // never a part of it.
 func (c *restoreCmd) Run(e *env, g *cli) error {
+	ring, _, err := g.dataKey(false)
+	if err != nil {
+		return err
+	}
+	c.ring = ring
 	target, ok := strings.CutPrefix(g.dsn(), "sqlite:")
 	if !ok {
 		return refuse("parley restore writes SQLite databases; restore a PostgreSQL database with pg_restore and check it with `parley verify --replay` (see \"Backups\" in docs/deploy.md)")
@@ -170,6 +179,9 @@ func (c *restoreCmd) verify(e *env, db *store.DB, vkey string) error {
 	}
 	if err := db.CheckSchema(ctx); err != nil {
 		return refuse("%s: %v", c.Backup, err)
+	}
+	if c.ring != nil {
+		db.SetSealer(c.ring)
 	}
 	fail := func(err error) error {
 		var ve *verifyError

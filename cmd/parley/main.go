@@ -66,14 +66,16 @@ type env struct {
 // cli is the command line of parley. Every flag may also be given by the
 // environment variable named in its env tag.
 type cli struct {
-	DB         string   `name:"db" env:"PARLEY_DB" placeholder:"URL" help:"Database: sqlite:PATH or a postgres:// URL (default sqlite:<data>/parley.db)."`
-	Data       string   `name:"data" env:"PARLEY_DATA" default:"parley-data" help:"Data directory: the SQLite database and the server's keys."`
-	LogLevel   string   `name:"log-level" env:"PARLEY_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe log level written."`
-	LogKey     string   `name:"log-key" env:"PARLEY_LOG_KEY" placeholder:"PRIVATE+KEY+…" help:"The record's signing key (signed-note private key); default: <data>/record.key, created at first start. Every instance of one server must use the same key."`
-	LogKeyFile string   `name:"log-key-file" env:"PARLEY_LOG_KEY_FILE" placeholder:"PATH" help:"File holding the record's signing key (default <data>/record.key)."`
-	LogPrivate bool     `name:"log-private" env:"PARLEY_LOG_PRIVATE" help:"Serve the record's hashes and checkpoints (/log/...) to signed-in accounts only."`
-	Files      string   `name:"files" env:"PARLEY_FILES" placeholder:"DIR" help:"Directory of the files attached to reports, kept by their SHA-256 (default <data>/files). Several instances must share it."`
-	Proxies    []string `name:"trusted-proxy" env:"PARLEY_TRUSTED_PROXIES" sep:"," placeholder:"CIDR" help:"Load balancers (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For names the client, for the limit on sign-in attempts per address."`
+	DB          string   `name:"db" env:"PARLEY_DB" placeholder:"URL" help:"Database: sqlite:PATH or a postgres:// URL (default sqlite:<data>/parley.db)."`
+	Data        string   `name:"data" env:"PARLEY_DATA" default:"parley-data" help:"Data directory: the SQLite database and the server's keys."`
+	LogLevel    string   `name:"log-level" env:"PARLEY_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe log level written."`
+	LogKey      string   `name:"log-key" env:"PARLEY_LOG_KEY" placeholder:"PRIVATE+KEY+…" help:"The record's signing key (signed-note private key); default: <data>/record.key, created at first start. Every instance of one server must use the same key."`
+	LogKeyFile  string   `name:"log-key-file" env:"PARLEY_LOG_KEY_FILE" placeholder:"PATH" help:"File holding the record's signing key (default <data>/record.key)."`
+	LogPrivate  bool     `name:"log-private" env:"PARLEY_LOG_PRIVATE" help:"Serve the record's hashes and checkpoints (/log/...) to signed-in accounts only."`
+	DataKey     string   `name:"data-key" env:"PARLEY_DATA_KEY" placeholder:"KEYS" help:"The data key, which seals personal data at rest: base64 keys, one per line or separated by ';', the last current (default: the file of --data-key-file)."`
+	DataKeyFile string   `name:"data-key-file" env:"PARLEY_DATA_KEY_FILE" placeholder:"PATH" help:"File of the data key (default <data>/data.key, created at first start). Keep it apart from the database and its backups; every instance of one server must use the same keys."`
+	Files       string   `name:"files" env:"PARLEY_FILES" placeholder:"DIR" help:"Directory of the files attached to reports, kept by their SHA-256 (default <data>/files). Several instances must share it."`
+	Proxies     []string `name:"trusted-proxy" env:"PARLEY_TRUSTED_PROXIES" sep:"," placeholder:"CIDR" help:"Load balancers (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For names the client, for the limit on sign-in attempts per address."`
 
 	smtpFlags
 
@@ -86,6 +88,7 @@ type cli struct {
 	Verify    verifyCmd    `cmd:"" help:"Verify a server's record: signatures, consistency with checkpoints seen before, the tree, the entries; --replay the tables."`
 	Witness   witnessCmd   `cmd:"" help:"Run a witness that cosigns a server's checkpoints after checking each extends the last; 'witness keygen' makes its key."`
 	Backup    backupCmd    `cmd:"" help:"Write a consistent copy of the SQLite database, while the server runs."`
+	Keys      keysCmd      `cmd:"" help:"The data key that seals personal data at rest: 'keys rotate' adds a new one and seals everything anew, 'keys list' shows them."`
 	Restore   restoreCmd   `cmd:"" help:"Put a backup in place of the database, after verifying its record as verify --replay does."`
 }
 

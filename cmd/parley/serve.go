@@ -76,6 +76,15 @@ func openDB(ctx context.Context, g *cli) (*store.DB, error) {
 		db.Close()
 		return nil, err
 	}
+	ring, created, err := g.dataKey(true)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if created {
+		g.logger(os.Stderr).Info("created the data key, which seals personal data at rest; keep a copy apart from the database and its backups", "file", g.dataKeyFile())
+	}
+	db.SetSealer(ring)
 	return db, nil
 }
 

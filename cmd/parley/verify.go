@@ -340,6 +340,13 @@ func (c *verifyCmd) verifyDB(ctx context.Context, e *env, g *cli, given string) 
 	if err := db.CheckSchema(ctx); err != nil {
 		return err
 	}
+	ring, _, err := g.dataKey(false)
+	if err != nil {
+		return err
+	}
+	if ring != nil {
+		db.SetSealer(ring)
+	}
 	if given == "" {
 		given, err = serverKey(e, g)
 		if err != nil {
