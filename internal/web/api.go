@@ -1325,6 +1325,66 @@ func (s *Server) apiRoutes(api huma.API) {
 			return done(s.apiDo(ctx, parley.RecordFinding{ViolationID: in.ID, Finding: in.Body.Finding, Text: in.Body.Text}))
 		})
 
+	huma.Register(api, get("list-exchanges", "/groups/{id}/exchanges", "Exchange agreements of a working group whose space I may read, oldest first, with their terms and planned stages", "exchanges"),
+		func(ctx context.Context, in *idPath) (*body[[]parley.Exchange], error) {
+			return read(s, ctx, func(a parley.Actor) ([]parley.Exchange, error) {
+				g, err := s.db.Group(ctx, a, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				if _, err := s.db.Space(ctx, a, g.SpaceID); err != nil {
+					return nil, parley.Errorf(parley.ENOTFOUND, "No such working group.")
+				}
+				return s.db.Exchanges(ctx, a, in.ID)
+			})
+		})
+	huma.Register(api, post("create-exchange", "/groups/{id}/exchanges", "Record an exchange agreement between two negotiating parties: a total per side or all for all, categories, the number of stages (mediator)", "exchanges"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Parties []string `json:"parties" minItems:"2" maxItems:"2" doc:"The two parties to the exchange."`
+				parley.ExchangeTerms
+			}
+		}) (*body[Created], error) {
+			evs, err := s.apiDo(ctx, parley.CreateExchange{GroupID: in.ID, Parties: in.Body.Parties, ExchangeTerms: in.Body.ExchangeTerms})
+			if err != nil {
+				return nil, err
+			}
+			return &body[Created]{Body: Created{ID: evs[0].Data.(*parley.ExchangeCreated).ExchangeID, Seq: last(evs)}}, nil
+		})
+	huma.Register(api, get("get-exchange", "/exchanges/{id}", "An exchange agreement: its parties, terms (categories with their numbers per side) and planned stages", "exchanges"),
+		func(ctx context.Context, in *idPath) (*body[parley.Exchange], error) {
+			return read(s, ctx, func(a parley.Actor) (parley.Exchange, error) { return s.db.Exchange(ctx, a, in.ID) })
+		})
+	huma.Register(api, put("edit-exchange-terms", "/exchanges/{id}/terms", "Change an exchange's terms while no stage is finalised; the planned stages must still fit them (mediator)", "exchanges"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body parley.ExchangeTerms
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.EditExchangeTerms{ExchangeID: in.ID, ExchangeTerms: in.Body}))
+		})
+	huma.Register(api, post("plan-stage", "/exchanges/{id}/stages", "Plan the next stage: its date (YYYY-MM-DD) and the number of each category it carries, per side (mediator)", "exchanges"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Date   string              `json:"date" maxLength:"10"`
+				Counts []parley.StageCount `json:"counts" maxItems:"50"`
+			}
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.PlanStage{ExchangeID: in.ID, Date: in.Body.Date, Counts: in.Body.Counts}))
+		})
+	huma.Register(api, put("edit-stage", "/exchanges/{id}/stages/{number}", "Change a planned stage's date and numbers while it is not finalised (mediator)", "exchanges"),
+		func(ctx context.Context, in *struct {
+			ID     string `path:"id" maxLength:"64"`
+			Number int    `path:"number" minimum:"1" maximum:"100"`
+			Body   struct {
+				Date   string              `json:"date" maxLength:"10"`
+				Counts []parley.StageCount `json:"counts" maxItems:"50"`
+			}
+		}) (*body[Done], error) {
+			return done(s.apiDo(ctx, parley.EditStage{ExchangeID: in.ID, Number: in.Number, Date: in.Body.Date, Counts: in.Body.Counts}))
+		})
+
 	huma.Register(api, get("list-statements", "/processes/{id}/statements", "Statements of a process drafted where I may read, newest first, with their approvals", "statements"),
 		func(ctx context.Context, in *idPath) (*body[[]parley.Statement], error) {
 			return read(s, ctx, func(a parley.Actor) ([]parley.Statement, error) {

@@ -245,6 +245,19 @@ func acts(kind string, acc access, names ...string) []rule {
 
 func join(rs ...[]rule) []rule { return slices.Concat(rs...) }
 
+// withForm gives rs the form fields f.
+func withForm(f url.Values, rs []rule) []rule {
+	for i := range rs {
+		rs[i].form = f
+	}
+	return rs
+}
+
+// exchangeForm is what an exchange's forms send: terms of one category,
+// and a stage of one person of the demo's category "others".
+var exchangeForm = url.Values{"total": {"1"}, "stages": {"1"}, "categories.0.code": {"others"}, "categories.0.name": {"Others"},
+	"categories.0.count": {"1"}, "date": {"2026-01-01"}, "number": {"1"}, "counts.others": {"1"}}
+
 // authzTable is the expected policy of every route.
 var authzTable = map[string][]rule{
 	// Operations and the public: anyone.
@@ -362,6 +375,12 @@ var authzTable = map[string][]rule{
 		acts("truce", posts, "report", "answer"),
 		acts("truce", finds, "finding")),
 	"GET /attachments/{hash}": one("attachment", reads),
+
+	"GET /g/{group}/exchanges":         one("group", reads),
+	"POST /g/{group}/exchanges":        one("group", mediates),
+	"GET /exchanges/{exchange}":        one("exchange", reads),
+	"GET /exchanges/{exchange}/body":   one("exchange", reads),
+	"POST /exchanges/{exchange}/{act}": acts("exchange", mediates, "terms", "plan", "stage"),
 
 	"GET /p/{process}/statements":        one("process", inProcess(parley.ViewProcess, "")),
 	"POST /p/{process}/statements":       one("space", drafts),
@@ -488,6 +507,13 @@ var authzTable = map[string][]rule{
 	"POST /api/v1/meetings/{id}/actions":               one("meeting", drafts),
 	"POST /api/v1/meetings/{id}/actions/{action}/done": one("meeting", posts),
 	"POST /api/v1/meetings/{id}/approve":               one("meeting", formal),
+
+	"GET /api/v1/groups/{id}/exchanges":          one("group", reads),
+	"POST /api/v1/groups/{id}/exchanges":         one("group", mediates),
+	"GET /api/v1/exchanges/{id}":                 one("exchange", reads),
+	"PUT /api/v1/exchanges/{id}/terms":           one("exchange", mediates),
+	"POST /api/v1/exchanges/{id}/stages":         one("exchange", mediates),
+	"PUT /api/v1/exchanges/{id}/stages/{number}": {{kind: "exchange", acc: mediates, with: map[string]string{"number": "1"}}},
 
 	"GET /api/v1/processes/{id}/truces":      one("process", inProcess(parley.ViewProcess, "")),
 	"GET /api/v1/processes/{id}/truce-rules": one("process", inProcess(parley.ViewProcess, "")),
@@ -706,6 +732,7 @@ func newAuthzSite(t *testing.T) *authzSite {
 		COALESCE((SELECT MIN(a.id) FROM meeting_actions a WHERE a.meeting_id = MIN(m.id)), 'none') FROM meetings m GROUP BY m.space_id`, "item", "action")
 	perSpace("truce", `SELECT MIN(t.id), t.space_id, COALESCE((SELECT MIN(v.id) FROM violations v WHERE v.truce_id = MIN(t.id)), 'none') FROM truces t GROUP BY t.space_id`, "violation")
 	perSpace("violation", `SELECT MIN(id), space_id FROM violations GROUP BY space_id`)
+	perSpace("exchange", `SELECT MIN(id), space_id FROM exchanges GROUP BY space_id`)
 	perSpace("statement", `SELECT MIN(id), space_id FROM statements GROUP BY space_id`)
 	perSpace("attachment", `SELECT x.hash, v.space_id FROM violation_attachments x JOIN violations v ON v.id = x.violation_id`)
 	perSpace("entry", `SELECT CAST(MAX(seq) AS TEXT), space_id FROM entries WHERE space_id <> '' GROUP BY space_id`)
@@ -896,6 +923,7 @@ func (s *authzSite) form(c call) url.Values {
 		"to_party": {c.tg.with["to_party"]}, "member": {c.tg.with["member"]}, "needs_mediator": {"on"},
 		"clause": {c.tg.with["clause"]}, "question": {c.tg.with["question"]}, "violation": {c.tg.with["violation"]},
 		"item": {c.tg.with["item"]}, "action": {c.tg.with["action"]}, "space": {c.tg.space.ID}, "process": {c.tg.process}, "account": {c.tg.with["account"]}, "seq": {"1"},
+		"party_a": {c.tg.with["member_party"]}, "party_b": {c.tg.with["to_party"]},
 	}
 	for k, v := range c.rule.form {
 		f[k] = v

@@ -190,6 +190,7 @@ type groupPage struct {
 	Others     []parley.Member // members of the process not in the group, for assignment
 	CanPost    bool
 	CanAssign  map[string]bool // by party
+	Exchanges  []parley.Exchange
 }
 
 func (s *Server) groupPage(w http.ResponseWriter, r *http.Request) {
@@ -220,6 +221,10 @@ func (s *Server) groupPage(w http.ResponseWriter, r *http.Request) {
 			gp.Space = &v.Spaces[i]
 			gp.CanPost = parley.Allowed(a, parley.ActPost, v.Spaces[i].Space)
 			if gp.Threads, err = s.db.Threads(ctx, a, g.SpaceID); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			if gp.Exchanges, err = s.db.Exchanges(ctx, a, g.ID); err != nil {
 				s.fail(w, r, err)
 				return
 			}

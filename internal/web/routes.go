@@ -182,6 +182,12 @@ func (s *Server) routes(mux router, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("POST /truces/{truce}/{act}", s.truceAct)
 	mux.HandleFunc("GET /attachments/{hash}", s.attachment)
 
+	mux.HandleFunc("GET /g/{group}/exchanges", s.exchangesPage)
+	mux.HandleFunc("POST /g/{group}/exchanges", s.createExchange)
+	mux.HandleFunc("GET /exchanges/{exchange}", s.exchangePage)
+	mux.HandleFunc("GET /exchanges/{exchange}/body", s.exchangeBody)
+	mux.HandleFunc("POST /exchanges/{exchange}/{act}", s.exchangeAct)
+
 	mux.HandleFunc("GET /p/{process}/statements", s.statementsPage)
 	mux.HandleFunc("POST /p/{process}/statements", s.draftStatement)
 	mux.HandleFunc("POST /p/{process}/statement-rules", s.setStatementRules)

@@ -228,6 +228,10 @@ func TestEveryTemplateRenders(t *testing.T) {
 	}
 
 	truce := head.first("/p/"+process+"/truces", `href="/truces/([^"/]+)"`)
+	var exchange, exchangeGroup string
+	if err := site.db.SQL().QueryRowContext(ctx, `SELECT id, group_id FROM exchanges`).Scan(&exchange, &exchangeGroup); err != nil {
+		t.Fatal(err)
+	}
 	statement := head.first("/p/"+process+"/statements", `href="/statements/([^"/]+)"`)
 
 	pages := []struct {
@@ -280,6 +284,10 @@ func TestEveryTemplateRenders(t *testing.T) {
 		{head, "head.ua", "/p/" + process + "/truces", "truces.html", http.StatusOK},
 		{head, "head.ua", "/truces/" + truce, "truce.html", http.StatusOK},
 		{mediator, "mediator", "/truces/" + truce, "truce.html", http.StatusOK},
+		{mediator, "mediator", "/g/" + exchangeGroup + "/exchanges", "exchanges.html", http.StatusOK},
+		{mediator, "mediator", "/g/" + group + "/exchanges", "exchanges.html", http.StatusOK},
+		{mediator, "mediator", "/exchanges/" + exchange, "exchange.html", http.StatusOK},
+		{head, "head.ua", "/exchanges/" + exchange, "exchange.html", http.StatusOK},
 		{mediator, "mediator", "/p/" + process + "/meetings", "meetings.html", http.StatusOK},
 		{mediator, "mediator", "/meetings/" + meeting, "meeting.html", http.StatusOK},
 		{head, "head.ua", "/meetings/" + meeting, "meeting.html", http.StatusOK},
