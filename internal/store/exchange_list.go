@@ -35,6 +35,32 @@ func applyExchangeList(ctx context.Context, tx queryer, e parley.Event) (bool, e
 		return true, exec(`INSERT INTO exchange_imports (seq, exchange_id, party_id, list, format, sha256, row_count, imported, left_out, actor, at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			e.Seq, d.ExchangeID, d.PartyID, string(d.List), d.Format, d.SHA256, d.Rows, len(d.Persons), len(d.Left), e.Actor, micros(e.At))
+	case *parley.ListsReconciled:
+		for _, id := range d.Dropped {
+			if err := exec(`DELETE FROM exchange_pairs WHERE id = $1`, id); err != nil {
+				return true, err
+			}
+		}
+		if err := exec(`DELETE FROM exchange_unknown WHERE exchange_id = $1 AND asking_party = $2`, d.ExchangeID, d.AskingParty); err != nil {
+			return true, err
+		}
+		for i, p := range d.Pairs {
+			if err := exec(`INSERT INTO exchange_pairs (id, exchange_id, asking_party, holding_party, asked_id, held_id, kind, score, entry_seq, position)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+				p.ID, d.ExchangeID, d.AskingParty, d.HoldingParty, p.AskedID, p.HeldID, string(p.Kind), p.Score, e.Seq, i); err != nil {
+				return true, err
+			}
+		}
+		for _, id := range d.Unknown {
+			if err := exec(`INSERT INTO exchange_unknown (exchange_id, asking_party, person_id, entry_seq) VALUES ($1, $2, $3, $4)`,
+				d.ExchangeID, d.AskingParty, id, e.Seq); err != nil {
+				return true, err
+			}
+		}
+		return true, nil
+	case *parley.PairAnswered:
+		return true, exec(`INSERT INTO pair_answers (pair_id, party_id, confirmed, entry_seq) VALUES ($1, $2, $3, $4)`,
+			d.PairID, d.PartyID, d.Confirmed, e.Seq)
 	case *parley.PersonalDataAccessed:
 		return true, exec(`INSERT INTO personal_access (seq, at, actor, process_id, group_id, exchange_id, party_id, list, access, format, count)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
@@ -245,4 +271,206 @@ func (db *DB) AccessLog(ctx context.Context, a parley.Actor, process string, lim
 		l.At, l.List, l.Access = fromMicros(at), parley.ListKind(list), parley.Access(access)
 		return l, err
 	})
+}
+
+// listVersion is ListVersion inside the writer's transaction.
+func (tx *Tx) listVersion(id, party string, list parley.ListKind) (int64, error) {
+	var v int64
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT COALESCE(MAX(entry_seq), 0) FROM exchange_persons WHERE exchange_id = $1 AND party_id = $2 AND list = $3`,
+		id, party, string(list)).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("store: list version: %w", err)
+	}
+	return v, nil
+}
+
+func (tx *Tx) listIDs(id, party string, list parley.ListKind) (map[string]bool, error) {
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT id FROM exchange_persons WHERE exchange_id = $1 AND party_id = $2 AND list = $3`, id, party, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("store: list: %w", err)
+	}
+	ids, err := collect(rows, scanString)
+	m := make(map[string]bool, len(ids))
+	for _, x := range ids {
+		m[x] = true
+	}
+	return m, err
+}
+
+// ReconcileSetting returns what deciding a run over asking's asked list
+// and the other side's held list needs.
+func (tx *Tx) ReconcileSetting(id, asking string) (parley.ReconcileSetting, error) {
+	var set parley.ReconcileSetting
+	var err error
+	if set.Exchange, err = tx.ExchangeSetting(id); err != nil {
+		return set, err
+	}
+	holding := parley.OtherSide(set.Exchange.Exchange, asking)
+	if set.AskedVersion, err = tx.listVersion(id, asking, parley.ListAsked); err != nil {
+		return set, err
+	}
+	if set.HeldVersion, err = tx.listVersion(id, holding, parley.ListHeld); err != nil {
+		return set, err
+	}
+	if set.Asked, err = tx.listIDs(id, asking, parley.ListAsked); err != nil {
+		return set, err
+	}
+	if set.Held, err = tx.listIDs(id, holding, parley.ListHeld); err != nil {
+		return set, err
+	}
+	set.Pairs, err = readPairs(tx.ctx, tx.tx, `WHERE p.exchange_id = $1 AND p.asking_party = $2`, id, asking)
+	return set, err
+}
+
+// PairSetting returns what deciding an answer on pair id needs.
+func (tx *Tx) PairSetting(id string) (parley.PairSetting, error) {
+	var set parley.PairSetting
+	ps, err := readPairs(tx.ctx, tx.tx, `WHERE p.id = $1`, id)
+	if err != nil {
+		return set, err
+	}
+	if len(ps) == 0 {
+		return set, parley.Errorf(parley.ENOTFOUND, "No such pair.")
+	}
+	set.Pair = ps[0]
+	set.Exchange, err = tx.ExchangeSetting(set.Pair.ExchangeID)
+	return set, err
+}
+
+// readPairs reads pairs and their answers, without the engine's reasons
+// (which are in the sealed entries), by score, best first.
+func readPairs(ctx context.Context, q queryer, where string, args ...any) ([]parley.Pair, error) {
+	rows, err := q.QueryContext(ctx, `SELECT p.id, p.exchange_id, p.asking_party, p.holding_party, p.asked_id, p.held_id, p.kind, p.score, p.entry_seq, p.position
+		FROM exchange_pairs p `+where+` ORDER BY p.score DESC, p.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: pairs: %w", err)
+	}
+	type row struct {
+		p   parley.Pair
+		pos int
+	}
+	rs, err := collect(rows, func(r scanner) (row, error) {
+		var x row
+		var kind string
+		err := r.Scan(&x.p.ID, &x.p.ExchangeID, &x.p.AskingParty, &x.p.HoldingParty, &x.p.AskedID, &x.p.HeldID, &kind, &x.p.Score, &x.p.Seq, &x.pos)
+		x.p.Kind = parley.PairKind(kind)
+		return x, err
+	})
+	if err != nil || len(rs) == 0 {
+		return nil, err
+	}
+	out := make([]parley.Pair, len(rs))
+	index := map[string]int{}
+	for i, r := range rs {
+		out[i] = r.p
+		index[r.p.ID] = i
+	}
+	// The answers of these pairs.
+	arows, err := q.QueryContext(ctx, `SELECT a.pair_id, a.party_id, a.confirmed, a.entry_seq FROM pair_answers a
+		JOIN exchange_pairs p ON p.id = a.pair_id `+where+` ORDER BY a.entry_seq`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: pair answers: %w", err)
+	}
+	type answer struct {
+		pair string
+		a    parley.PairAnswer
+	}
+	as, err := collect(arows, func(r scanner) (answer, error) {
+		var x answer
+		return x, r.Scan(&x.pair, &x.a.PartyID, &x.a.Confirmed, &x.a.Seq)
+	})
+	for _, x := range as {
+		if i, ok := index[x.pair]; ok {
+			out[i].Answers = append(out[i].Answers, x.a)
+		}
+	}
+	return out, err
+}
+
+// Pairs returns the pairs between asking's asked list and the other side's
+// held list of exchange id, best first, with the engine's reasons and the
+// sides' answers, as a may read them; and the asked people the latest run
+// found no candidate for. The caller records the access before it shows
+// them.
+func (db *DB) Pairs(ctx context.Context, a parley.Actor, id, asking string) ([]parley.Pair, []string, error) {
+	if _, err := db.Exchange(ctx, a, id); err != nil {
+		return nil, nil, err
+	}
+	ps, err := readPairs(ctx, db.sql, `WHERE p.exchange_id = $1 AND p.asking_party = $2`, id, asking)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The reasons and the answers' reasons, from the sealed entries.
+	seqs := map[int64]bool{}
+	for _, p := range ps {
+		seqs[p.Seq] = true
+	}
+	runs := map[int64]*parley.ListsReconciled{}
+	for seq := range seqs {
+		d, err := db.personalEvent(ctx, a, seq)
+		if err != nil {
+			return nil, nil, err
+		}
+		if r, ok := d.(*parley.ListsReconciled); ok {
+			runs[seq] = r
+		}
+	}
+	for i := range ps {
+		if r := runs[ps[i].Seq]; r != nil {
+			for _, lp := range r.Pairs {
+				if lp.ID == ps[i].ID {
+					ps[i].Reasons = lp.Reasons
+				}
+			}
+		}
+		for j, an := range ps[i].Answers {
+			if an.Confirmed {
+				continue
+			}
+			d, err := db.personalEvent(ctx, a, an.Seq)
+			if err != nil {
+				return nil, nil, err
+			}
+			if pa, ok := d.(*parley.PairAnswered); ok {
+				ps[i].Answers[j].Reason = pa.Reason
+			}
+		}
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT person_id FROM exchange_unknown WHERE exchange_id = $1 AND asking_party = $2 ORDER BY person_id`, id, asking)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: unknown: %w", err)
+	}
+	unknown, err := collect(rows, scanString)
+	return ps, unknown, err
+}
+
+// personalEvent reads the event of record entry seq, opened, if a may see
+// it.
+func (db *DB) personalEvent(ctx context.Context, a parley.Actor, seq int64) (parley.EventData, error) {
+	q := args{seq}
+	rows, err := db.sql.QueryContext(ctx, `SELECT e.entry, e.space_kind, e.party_id, e.group_id, e.with_mediator FROM entries e
+		WHERE e.seq = $1 AND `+canSeeEntry(a, &q), q...)
+	if err != nil {
+		return nil, fmt.Errorf("store: entry %d: %w", seq, err)
+	}
+	evs, err := collect(rows, db.scanEvent)
+	if err != nil {
+		return nil, err
+	}
+	if len(evs) == 0 {
+		return nil, parley.Errorf(parley.ENOTFOUND, "No such entry.")
+	}
+	return evs[0].Data, nil
+}
+
+// ListVersion returns the version of party's list of exchange id: the
+// record entry of its latest import, 0 for an empty list.
+func (db *DB) ListVersion(ctx context.Context, id, party string, list parley.ListKind) (int64, error) {
+	var v int64
+	err := db.sql.QueryRowContext(ctx, `SELECT COALESCE(MAX(entry_seq), 0) FROM exchange_persons WHERE exchange_id = $1 AND party_id = $2 AND list = $3`,
+		id, party, string(list)).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("store: list version: %w", err)
+	}
+	return v, nil
 }

@@ -264,3 +264,124 @@ func plainIn(t *testing.T, db *store.DB, ss []string) []string {
 	}
 	return found
 }
+
+// testExchangeReconcile runs the engine over side A's asked list and side
+// B's held list: a clear match, a pair for review, a person unknown to
+// the other side; both sides answer; a second run keeps the answered pairs
+// and replaces the others; the reasons stay sealed, and the tables replay.
+func testExchangeReconcile(t *testing.T, open Open) {
+	ctx := context.Background()
+	w := NewWorld(t, open(t), nil)
+	ring, err := seal.NewKeyring(mustKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.DB.SetSealer(ring)
+	group := w.Groups[parley.GroupHumanitarian]
+	id := w.Must(t, w.Mediator, parley.CreateExchange{GroupID: group.ID, Parties: []string{w.PartyA.ID, w.PartyB.ID},
+		ExchangeTerms: parley.ExchangeTerms{Title: "10 for 10", Total: 10, Stages: 1, Categories: []parley.ExchangeCategoryTerms{{Code: "all", Name: "All", Count: 10}}}},
+	)[0].Data.(*parley.ExchangeCreated).ExchangeID
+	imp := func(a parley.Actor, list parley.ListKind, ps ...parley.Person) {
+		t.Helper()
+		w.Must(t, a, parley.ImportPersons{ExchangeID: id, List: list, Mode: parley.ImportAll, File: "list.csv", Format: "csv",
+			SHA256: strings.Repeat("cd", 32), Rows: len(ps), Persons: ps})
+	}
+	imp(w.DelegA, parley.ListAsked,
+		parley.Person{Ref: "1", FamilyName: "Зюзюкевич", GivenName: "Олександр", Patronymic: "Миколайович", BirthDate: parley.PartialDate{Year: 1990, Month: 7, Day: 2}},
+		parley.Person{Ref: "2", FamilyName: "Шевченко", GivenName: "Тарас"},
+		parley.Person{Ref: "3", FamilyName: "Квітчастий", GivenName: "Орест", BirthDate: parley.PartialDate{Year: 1971}})
+	imp(w.DelegB, parley.ListHeld,
+		parley.Person{Ref: "R1", FamilyName: "Зюзюкевич", GivenName: "Александр", Patronymic: "Николаевич", BirthDate: parley.PartialDate{Year: 1990, Month: 7, Day: 2}},
+		parley.Person{Ref: "R2", FamilyName: "Шевченко", GivenName: "Тарас", Patronymic: "Петрович", BirthDate: parley.PartialDate{Year: 1985, Month: 1, Day: 3}},
+		parley.Person{Ref: "R3", FamilyName: "Шевченко", GivenName: "Тарас", Patronymic: "Иванович", BirthDate: parley.PartialDate{Year: 1979, Month: 5, Day: 6}})
+	asked, _ := w.DB.ListPersons(ctx, w.DelegA, id, w.PartyA.ID, parley.ListAsked)
+	held, _ := w.DB.ListPersons(ctx, w.DelegA, id, w.PartyB.ID, parley.ListHeld)
+	if len(asked) != 3 || len(held) != 3 {
+		t.Fatalf("lists: %d, %d", len(asked), len(held))
+	}
+
+	if _, err := w.Service.Reconcile(ctx, w.Observer, id, w.PartyA.ID); parley.ErrorCode(err) != parley.EFORBIDDEN {
+		t.Errorf("an observer runs the engine: %v", err)
+	}
+	if _, err := w.Service.Reconcile(ctx, w.Outsider, id, w.PartyA.ID); parley.ErrorCode(err) != parley.ENOTFOUND {
+		t.Errorf("an outsider runs the engine: %v", err)
+	}
+	if _, err := w.Service.Reconcile(ctx, w.Mediator, id, w.PartyA.ID); err != nil {
+		t.Fatal(err)
+	}
+	pairs, unknown, err := w.DB.Pairs(ctx, w.Observer, id, w.PartyA.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var match *parley.Pair
+	possible := 0
+	for i, p := range pairs {
+		if len(p.Reasons) == 0 || p.AskingParty != w.PartyA.ID || p.HoldingParty != w.PartyB.ID {
+			t.Errorf("pair without its reasons or sides: %+v", p)
+		}
+		switch {
+		case p.Kind == parley.PairMatch:
+			match = &pairs[i]
+		case p.AskedID == asked[1].ID:
+			possible++
+		}
+	}
+	if match == nil || match.AskedID != asked[0].ID || match.HeldID != held[0].ID || possible != 2 || len(pairs) != 3 {
+		t.Fatalf("pairs %+v", pairs)
+	}
+	if len(unknown) != 1 || unknown[0] != asked[2].ID {
+		t.Errorf("unknown %v", unknown)
+	}
+
+	// Both sides confirm the match; B rejects one possible pair.
+	w.Must(t, w.DelegA, parley.AnswerPair{PairID: match.ID, Confirmed: true})
+	if _, err := w.Service.Do(ctx, w.HeadA, parley.AnswerPair{PairID: match.ID, Confirmed: true}); parley.ErrorCode(err) != parley.ECONFLICT {
+		t.Errorf("a side's second answer: %v", err)
+	}
+	if _, err := w.Service.Do(ctx, w.Mediator, parley.AnswerPair{PairID: match.ID, Confirmed: true}); parley.ErrorCode(err) != parley.EFORBIDDEN {
+		t.Errorf("the mediator answers: %v", err)
+	}
+	w.Must(t, w.HeadB, parley.AnswerPair{PairID: match.ID, Confirmed: true})
+	var rejected string
+	for _, p := range pairs {
+		if p.Kind == parley.PairPossible {
+			rejected = p.ID
+			break
+		}
+	}
+	w.Must(t, w.DelegB, parley.AnswerPair{PairID: rejected, Reason: "Шевченко Тарас Петрович is held elsewhere"})
+
+	// A second run keeps what was answered and replaces the rest.
+	if _, err := w.Service.Reconcile(ctx, w.DelegB, id, w.PartyA.ID); err != nil {
+		t.Fatal(err)
+	}
+	again, _, err := w.DB.Pairs(ctx, w.DelegA, id, w.PartyA.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[string]parley.PairStatus{}
+	for _, p := range again {
+		status[p.ID] = p.Status()
+	}
+	if len(again) != 2 || status[match.ID] != parley.PairConfirmed || status[rejected] != parley.PairDisputed {
+		t.Errorf("after a second run: %+v", again)
+	}
+	for _, p := range again {
+		if p.ID == rejected && (len(p.Answers) != 1 || p.Answers[0].Reason == "" || p.Answers[0].Confirmed) {
+			t.Errorf("the rejection's reason: %+v", p.Answers)
+		}
+	}
+	checkNoPlain(t, w.DB, []string{"Зюзюкевич", "Квітчастий", "held elsewhere", "Петрович"})
+
+	fresh := open(t)
+	if _, err := store.Replay(ctx, w.DB, fresh); err != nil {
+		t.Fatal(err)
+	}
+	diffs, err := store.CompareProjections(ctx, w.DB, fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		t.Errorf("replay: %s", d)
+	}
+}

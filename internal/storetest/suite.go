@@ -36,6 +36,7 @@ func Run(t *testing.T, open Open) {
 		{"TruceLifeCycle", testTruceLifeCycle},
 		{"ExchangeLifecycle", testExchangeLifecycle},
 		{"ExchangeLists", testExchangeLists},
+		{"ExchangeReconcile", testExchangeReconcile},
 		{"StatementRelease", testStatementRelease},
 		{"StatementRules", testStatementRules},
 		{"PublicReads", testPublicReads},

@@ -47,5 +47,40 @@ CREATE TABLE personal_access (
 );
 CREATE INDEX personal_access_process ON personal_access (process_id, seq);
 
+-- The pairs the engine proposed between an asking side's asked list and
+-- the holding side's held list, and the sides' answers. The engine's
+-- reasons name people: they stay in the sealed entry (entry_seq, position).
+-- A new run deletes the pairs no side answered.
+CREATE TABLE exchange_pairs (
+	id            TEXT PRIMARY KEY,
+	exchange_id   TEXT NOT NULL REFERENCES exchanges (id),
+	asking_party  TEXT NOT NULL,
+	holding_party TEXT NOT NULL,
+	asked_id      TEXT NOT NULL REFERENCES exchange_persons (id),
+	held_id       TEXT NOT NULL REFERENCES exchange_persons (id),
+	kind          TEXT NOT NULL,
+	score         DOUBLE PRECISION NOT NULL,
+	entry_seq     BIGINT  NOT NULL,
+	position      BIGINT  NOT NULL
+);
+CREATE INDEX exchange_pairs_lists ON exchange_pairs (exchange_id, asking_party, score);
+
+CREATE TABLE pair_answers (
+	pair_id   TEXT NOT NULL REFERENCES exchange_pairs (id),
+	party_id  TEXT NOT NULL,
+	confirmed BOOLEAN NOT NULL,
+	entry_seq BIGINT  NOT NULL,
+	PRIMARY KEY (pair_id, party_id)
+);
+
+-- The asked people the latest run found no candidate for.
+CREATE TABLE exchange_unknown (
+	exchange_id  TEXT NOT NULL,
+	asking_party TEXT NOT NULL,
+	person_id    TEXT NOT NULL REFERENCES exchange_persons (id),
+	entry_seq    BIGINT  NOT NULL,
+	PRIMARY KEY (exchange_id, asking_party, person_id)
+);
+
 -- +goose Down
 SELECT 'irreversible';
