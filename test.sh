@@ -27,6 +27,8 @@ fuzz_targets=(
 	"internal/record FuzzParseCheckpoint"
 	"internal/record FuzzOpenCheckpoint"
 	"internal/record FuzzVerifyCosignature"
+	"internal/roster FuzzReadCSV"
+	"internal/roster FuzzReadXLSX"
 	"internal/seal FuzzOpen"
 	"internal/web FuzzReadProposalForm"
 	"internal/web FuzzReadStatementForm"
