@@ -238,28 +238,44 @@ func DecideImportPersons(a Actor, set ListSetting, c ImportPersons, env Env) ([]
 	}
 	seen := map[string]bool{}
 	out := make([]ListedPerson, 0, len(c.Persons))
+	// A whole list of bad rows would drown the form: the first few are
+	// named, and the rest counted.
+	const named = 20
+	bad := 0
 	for i, p := range c.Persons {
 		field := fmt.Sprintf("persons.%d", i)
+		var why map[string]string
 		if err := p.Validate(); err != nil {
-			v.Add(field, fmt.Sprintf("%s: %s", p.Ref, ErrorMessage(err)))
 			if e, ok := err.(*Error); ok {
-				for f, why := range e.Fields {
-					v.Add(field+"."+f, why)
-				}
+				why = e.Fields
 			}
-			continue
+		}
+		if why == nil {
+			why = map[string]string{}
 		}
 		if p.Category != "" && !cats[p.Category] {
-			v.Add(field+".category", fmt.Sprintf("%q is not a category of this exchange", p.Category))
+			why["category"] = fmt.Sprintf("%q is not a category of this exchange", p.Category)
 		}
 		if seen[p.Ref] || set.Refs[p.Ref] {
-			v.Add(field+".ref", fmt.Sprintf("%q is already in the list", p.Ref))
+			why["ref"] = fmt.Sprintf("%q is already in the list", p.Ref)
 		}
 		seen[p.Ref] = true
+		if len(why) > 0 {
+			if bad < named {
+				for f, w := range why {
+					v.Add(field+"."+f, fmt.Sprintf("%s (%s)", w, p.Ref))
+				}
+			}
+			bad++
+			continue
+		}
 		if p.Script == "" {
 			p.Script = DetectScript(p.FamilyName, p.GivenName, p.Patronymic)
 		}
 		out = append(out, ListedPerson{ID: env.NewID(), Person: p})
+	}
+	if bad > named {
+		v.Add("persons", fmt.Sprintf("%d more people are not valid", bad-named))
 	}
 	if err := v.Err(); err != nil {
 		return nil, err

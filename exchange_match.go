@@ -208,9 +208,9 @@ func OtherSide(x Exchange, party string) string {
 	return x.Parties[0]
 }
 
-// mayReconcile: either side's delegation, or the mediator, may run the
-// engine; it only proposes.
-func mayReconcile(a Actor, x Exchange, s Space) error {
+// MayReconcile says whether a may run the engine over x's lists: either
+// side's delegation, or the mediator; it only proposes.
+func MayReconcile(a Actor, x Exchange, s Space) error {
 	if !Allowed(a, ActRead, s) {
 		return Errorf(ENOTFOUND, "No such exchange.")
 	}
@@ -225,7 +225,7 @@ func mayReconcile(a Actor, x Exchange, s Space) error {
 // are not paired again. The others are replaced.
 func DecideReconcile(a Actor, set ReconcileSetting, c Reconcile, env Env) ([]Event, error) {
 	x, s := set.Exchange.Exchange, set.Exchange.Space
-	if err := mayReconcile(a, x, s); err != nil {
+	if err := MayReconcile(a, x, s); err != nil {
 		return nil, err
 	}
 	holding := OtherSide(x, c.AskingParty)

@@ -284,6 +284,9 @@ func (s *Scenario) Install(ctx context.Context, db *store.DB, svc *service.Servi
 		}
 		s.signer = nil
 	}
+	if err := installLists(ctx, db, svc, actors, groups, parties); err != nil {
+		return false, err
+	}
 	for _, m := range s.Memoranda {
 		if err := installMemo(ctx, db, svc, actors, spaces, m, now); err != nil {
 			return false, err

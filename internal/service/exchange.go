@@ -96,6 +96,13 @@ func (s *Service) reconcileOnce(ctx context.Context, a parley.Actor, id, asking 
 	if err != nil {
 		return nil, err
 	}
+	sp, err := s.db.Space(ctx, a, x.SpaceID)
+	if err != nil {
+		return nil, err
+	}
+	if err := parley.MayReconcile(a, x, sp); err != nil {
+		return nil, err
+	}
 	holding := parley.OtherSide(x, asking)
 	if holding == "" {
 		var v parley.Invalid

@@ -255,6 +255,9 @@ type AccessLine struct {
 // delegation may.
 func (db *DB) AccessLog(ctx context.Context, a parley.Actor, process string, limit int) ([]AccessLine, error) {
 	if !parley.MayReadAccessLog(a, process) {
+		if _, member := a.In(process); member {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "The operator and the heads of delegation read the access log.")
+		}
 		return nil, parley.Errorf(parley.ENOTFOUND, "No such process.")
 	}
 	rows, err := db.sql.QueryContext(ctx, `SELECT l.seq, l.at, COALESCE(ac.display_name, l.actor), l.group_id, l.exchange_id, l.party_id,
@@ -473,4 +476,77 @@ func (db *DB) ListVersion(ctx context.Context, id, party string, list parley.Lis
 		return 0, fmt.Errorf("store: list version: %w", err)
 	}
 	return v, nil
+}
+
+// PairTally counts the pairs between one asking side's asked list and the
+// other side's held list: what the engine said and where they stand.
+type PairTally struct {
+	AskingParty               string
+	Match, Possible           int
+	Open, Confirmed, Disputed int
+	Unknown                   int // asked people the latest run found no candidate for
+}
+
+// PairTallies returns the tallies of exchange id by asking side, if a may
+// read it. Numbers are not personal data: no entry is opened.
+func (db *DB) PairTallies(ctx context.Context, a parley.Actor, id string) (map[string]PairTally, error) {
+	if _, err := db.Exchange(ctx, a, id); err != nil {
+		return nil, err
+	}
+	ps, err := readPairs(ctx, db.sql, `WHERE p.exchange_id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]PairTally{}
+	for _, p := range ps {
+		t := out[p.AskingParty]
+		t.AskingParty = p.AskingParty
+		if p.Kind == parley.PairMatch {
+			t.Match++
+		} else {
+			t.Possible++
+		}
+		switch p.Status() {
+		case parley.PairConfirmed:
+			t.Confirmed++
+		case parley.PairDisputed:
+			t.Disputed++
+		default:
+			t.Open++
+		}
+		out[p.AskingParty] = t
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT asking_party, COUNT(*) FROM exchange_unknown WHERE exchange_id = $1 GROUP BY asking_party`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: unknown: %w", err)
+	}
+	type n struct {
+		party string
+		n     int
+	}
+	ns, err := collect(rows, func(r scanner) (n, error) {
+		var x n
+		return x, r.Scan(&x.party, &x.n)
+	})
+	for _, x := range ns {
+		t := out[x.party]
+		t.AskingParty, t.Unknown = x.party, x.n
+		out[x.party] = t
+	}
+	return out, err
+}
+
+// Pair returns pair id, without reasons, if a may read its exchange.
+func (db *DB) Pair(ctx context.Context, a parley.Actor, id string) (parley.Pair, error) {
+	ps, err := readPairs(ctx, db.sql, `WHERE p.id = $1`, id)
+	if err != nil {
+		return parley.Pair{}, err
+	}
+	if len(ps) == 0 {
+		return parley.Pair{}, parley.Errorf(parley.ENOTFOUND, "No such pair.")
+	}
+	if _, err := db.Exchange(ctx, a, ps[0].ExchangeID); err != nil {
+		return parley.Pair{}, parley.Errorf(parley.ENOTFOUND, "No such pair.")
+	}
+	return ps[0], nil
 }

@@ -135,3 +135,21 @@ func (db *DB) Reseal(ctx context.Context, progress func(done int)) (ResealStats,
 		}
 	}
 }
+
+// SealValue seals plain with the data key, bound to aad: for values the
+// server hands out and takes back, such as an import awaiting the user's
+// choice, so that what the browser holds meanwhile is not readable.
+func (db *DB) SealValue(plain, aad []byte) ([]byte, error) {
+	if db.sealer == nil {
+		return nil, ErrNoDataKey
+	}
+	return db.sealer.Seal(plain, aad), nil
+}
+
+// OpenValue opens what SealValue sealed with the same aad.
+func (db *DB) OpenValue(sealed, aad []byte) ([]byte, error) {
+	if db.sealer == nil {
+		return nil, ErrNoDataKey
+	}
+	return db.sealer.Open(sealed, aad)
+}

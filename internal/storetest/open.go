@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/parley-talks/parley/internal/seal"
 	"github.com/parley-talks/parley/internal/store"
 )
 
@@ -87,5 +88,15 @@ func openDSN(tb testing.TB, dsn string) *store.DB {
 	if err := db.CheckSchema(ctx); err != nil {
 		tb.Fatal(err)
 	}
+	// As a server has, a data key to seal personal data with.
+	k, err := seal.Generate()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ring, err := seal.NewKeyring(k)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db.SetSealer(ring)
 	return db
 }

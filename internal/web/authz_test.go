@@ -215,6 +215,29 @@ var (
 		m, _ := a.In(t.process)
 		return m.Role == parley.RoleHead && m.PartyID == t.with["member_party"]
 	})
+	// listSide: a side's delegation in an exchange's working group: the
+	// demo's exchanges are between its two negotiating parties.
+	listSide = inSpace(parley.ActDraft, func(a parley.Actor, t target) bool {
+		m, _ := a.In(t.process)
+		return (m.Role == parley.RoleHead || m.Role == parley.RoleDelegate) && parley.Allowed(a, parley.ActDraft, t.space)
+	})
+	// reconciles: a side's delegation, or the mediator.
+	reconciles = inSpace(parley.ActDraft, func(a parley.Actor, t target) bool {
+		m, _ := a.In(t.process)
+		return (m.Role == parley.RoleHead || m.Role == parley.RoleDelegate || m.Role == parley.RoleMediator) && parley.Allowed(a, parley.ActDraft, t.space)
+	})
+	// readsAccessLog: the operator and the process's heads.
+	readsAccessLog access = func(a parley.Actor, t target) outcome {
+		switch {
+		case a.Anonymous():
+			return signIn
+		case parley.MayReadAccessLog(a, t.process):
+			return ok
+		case !parley.AllowedProcess(a, parley.ViewProcess, t.process, ""):
+			return hidden
+		}
+		return forbidden
+	}
 	// proposes: a member of a party who may read the working group's
 	// space, where the proposal is addressed.
 	// The operator, in no party, has no caucus to draft in.
@@ -381,6 +404,15 @@ var authzTable = map[string][]rule{
 	"GET /exchanges/{exchange}":        one("exchange", reads),
 	"GET /exchanges/{exchange}/body":   one("exchange", reads),
 	"POST /exchanges/{exchange}/{act}": acts("exchange", mediates, "terms", "plan", "stage"),
+	// A list file is imported by a side's delegation; without a file the
+	// import is refused as invalid, after the check of who may.
+	"POST /exchanges/{exchange}/import":                              one("exchange", listSide),
+	"GET /exchanges/{exchange}/lists/{party}/{list}":                 {{kind: "exchange-side", acc: reads, with: map[string]string{"list": "held"}}},
+	"GET /exchanges/{exchange}/lists/{party}/{list}/export/{format}": {{kind: "exchange-side", acc: reads, with: map[string]string{"list": "asked", "format": "hxl"}}},
+	"POST /exchanges/{exchange}/reconcile":                           {{kind: "exchange-side", acc: reconciles}},
+	"GET /exchanges/{exchange}/pairs/{party}":                        {{kind: "exchange-side", acc: reads}},
+	"POST /pairs/{pair}/answer":                                      {{kind: "pair", acc: listSide, form: url.Values{"answer": {"reject"}}}},
+	"GET /p/{process}/access-log":                                    one("process", readsAccessLog),
 
 	"GET /p/{process}/statements":        one("process", inProcess(parley.ViewProcess, "")),
 	"POST /p/{process}/statements":       one("space", drafts),
@@ -733,6 +765,8 @@ func newAuthzSite(t *testing.T) *authzSite {
 	perSpace("truce", `SELECT MIN(t.id), t.space_id, COALESCE((SELECT MIN(v.id) FROM violations v WHERE v.truce_id = MIN(t.id)), 'none') FROM truces t GROUP BY t.space_id`, "violation")
 	perSpace("violation", `SELECT MIN(id), space_id FROM violations GROUP BY space_id`)
 	perSpace("exchange", `SELECT MIN(id), space_id FROM exchanges GROUP BY space_id`)
+	perSpace("exchange-side", `SELECT MIN(id), space_id, MIN(substr(parties, 1, instr(parties, ',') - 1)) FROM exchanges GROUP BY space_id`, "party")
+	perSpace("pair", `SELECT MIN(p.id), x.space_id FROM exchange_pairs p JOIN exchanges x ON x.id = p.exchange_id GROUP BY x.space_id`)
 	perSpace("statement", `SELECT MIN(id), space_id FROM statements GROUP BY space_id`)
 	perSpace("attachment", `SELECT x.hash, v.space_id FROM violation_attachments x JOIN violations v ON v.id = x.violation_id`)
 	perSpace("entry", `SELECT CAST(MAX(seq) AS TEXT), space_id FROM entries WHERE space_id <> '' GROUP BY space_id`)
@@ -923,7 +957,7 @@ func (s *authzSite) form(c call) url.Values {
 		"to_party": {c.tg.with["to_party"]}, "member": {c.tg.with["member"]}, "needs_mediator": {"on"},
 		"clause": {c.tg.with["clause"]}, "question": {c.tg.with["question"]}, "violation": {c.tg.with["violation"]},
 		"item": {c.tg.with["item"]}, "action": {c.tg.with["action"]}, "space": {c.tg.space.ID}, "process": {c.tg.process}, "account": {c.tg.with["account"]}, "seq": {"1"},
-		"party_a": {c.tg.with["member_party"]}, "party_b": {c.tg.with["to_party"]},
+		"party_a": {c.tg.with["member_party"]}, "party_b": {c.tg.with["to_party"]}, "asking_party": {c.tg.with["party"]},
 	}
 	for k, v := range c.rule.form {
 		f[k] = v
@@ -1242,8 +1276,12 @@ func TestAuthorization(t *testing.T) {
 	counted.reads = len(reads)
 
 	// Writes, one at a time, only as roles the policy refuses: each is
-	// refused and the record stays as it was.
+	// refused and the record stays as it was. Reading an exchange's list
+	// records the access first, so the reads grew the record.
 	ctx := context.Background()
+	if n, err := s.db.LastSeq(ctx); err == nil {
+		s.base = n
+	}
 	for _, c := range writes {
 		if c.want == ok {
 			counted.skipped++

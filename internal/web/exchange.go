@@ -45,6 +45,7 @@ type exchangePage struct {
 	Rows      []categoryRow // of the terms form
 	Terms     parley.ExchangeTerms
 	Remaining map[string]int // by category: what no planned stage carries yet
+	Lists     *listsView     // the sides' lists, their imports and reconciliation
 }
 
 // NextStage is the stage the plan form offers: nothing in it yet.
@@ -256,6 +257,9 @@ func (s *Server) loadExchange(ctx context.Context, p *page, id string) (*exchang
 	xp.Rows, xp.Terms = formRows(p, "terms", x.Terms.Categories), x.Terms
 	for _, c := range x.Terms.Categories {
 		xp.Remaining[c.Code] = c.Count - x.Planned(c.Code)
+	}
+	if err := s.loadLists(ctx, p, xp); err != nil {
+		return nil, err
 	}
 	return xp, nil
 }

@@ -214,9 +214,11 @@ func recordPattern(mux http.Handler) http.Handler {
 const MaxBody = 1 << 20
 
 // bodyLimits are the routes that take more than MaxBody: a report of a
-// violation, with its attached files.
+// violation, with its attached files; an exchange list's file.
 var bodyLimits = map[string]int64{
 	"POST /truces/{truce}/{act}": parley.MaxAttachments*parley.MaxAttachmentSize + MaxBody,
+	// A list file, or the checked rows of one coming back sealed.
+	"POST /exchanges/{exchange}/import": MaxListFile + MaxBody,
 }
 
 // bodyLimit returns the largest body the route of pattern reads.

@@ -187,6 +187,13 @@ func (s *Server) routes(mux router, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("GET /exchanges/{exchange}", s.exchangePage)
 	mux.HandleFunc("GET /exchanges/{exchange}/body", s.exchangeBody)
 	mux.HandleFunc("POST /exchanges/{exchange}/{act}", s.exchangeAct)
+	mux.HandleFunc("POST /exchanges/{exchange}/import", s.importList)
+	mux.HandleFunc("GET /exchanges/{exchange}/lists/{party}/{list}", s.exchangeListPage)
+	mux.HandleFunc("GET /exchanges/{exchange}/lists/{party}/{list}/export/{format}", s.exchangeListExport)
+	mux.HandleFunc("POST /exchanges/{exchange}/reconcile", s.reconcileLists)
+	mux.HandleFunc("GET /exchanges/{exchange}/pairs/{party}", s.exchangePairsPage)
+	mux.HandleFunc("POST /pairs/{pair}/answer", s.answerPair)
+	mux.HandleFunc("GET /p/{process}/access-log", s.accessLogPage)
 
 	mux.HandleFunc("GET /p/{process}/statements", s.statementsPage)
 	mux.HandleFunc("POST /p/{process}/statements", s.draftStatement)

@@ -228,10 +228,11 @@ func TestEveryTemplateRenders(t *testing.T) {
 	}
 
 	truce := head.first("/p/"+process+"/truces", `href="/truces/([^"/]+)"`)
-	var exchange, exchangeGroup string
-	if err := site.db.SQL().QueryRowContext(ctx, `SELECT id, group_id FROM exchanges`).Scan(&exchange, &exchangeGroup); err != nil {
+	var exchange, exchangeGroup, exchangeParties string
+	if err := site.db.SQL().QueryRowContext(ctx, `SELECT id, group_id, parties FROM exchanges`).Scan(&exchange, &exchangeGroup, &exchangeParties); err != nil {
 		t.Fatal(err)
 	}
+	sideA, _, _ := strings.Cut(exchangeParties, ",")
 	statement := head.first("/p/"+process+"/statements", `href="/statements/([^"/]+)"`)
 
 	pages := []struct {
@@ -288,6 +289,9 @@ func TestEveryTemplateRenders(t *testing.T) {
 		{mediator, "mediator", "/g/" + group + "/exchanges", "exchanges.html", http.StatusOK},
 		{mediator, "mediator", "/exchanges/" + exchange, "exchange.html", http.StatusOK},
 		{head, "head.ua", "/exchanges/" + exchange, "exchange.html", http.StatusOK},
+		{head, "head.ua", "/exchanges/" + exchange + "/lists/" + sideA + "/asked", "exchange-list.html", http.StatusOK},
+		{head, "head.ua", "/exchanges/" + exchange + "/pairs/" + sideA, "exchange-pairs.html", http.StatusOK},
+		{head, "head.ua", "/p/" + process + "/access-log", "access-log.html", http.StatusOK},
 		{mediator, "mediator", "/p/" + process + "/meetings", "meetings.html", http.StatusOK},
 		{mediator, "mediator", "/meetings/" + meeting, "meeting.html", http.StatusOK},
 		{head, "head.ua", "/meetings/" + meeting, "meeting.html", http.StatusOK},

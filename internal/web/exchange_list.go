@@ -1,0 +1,648 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/parley-talks/parley"
+	"github.com/parley-talks/parley/internal/roster"
+	"github.com/parley-talks/parley/internal/store"
+)
+
+// The lists of an exchange on its page: each side imports its lists from
+// a file, sees the validation report, and chooses to import the whole file
+// or only its valid rows. Between the report and the choice the server
+// keeps nothing: the report's form carries the checked rows sealed with
+// the data key, bound to the user and the exchange, for an hour. Every
+// view and export of a list is recorded in the access log before the list
+// is shown.
+
+// MaxListFile is the largest list file the server takes.
+const MaxListFile = 20 << 20
+
+// maxReportErrors bounds the errors a report shows.
+const maxReportErrors = 300
+
+// draftTTL is how long a checked file waits for the user's choice.
+const draftTTL = time.Hour
+
+// listsView is the lists part of an exchange's page.
+type listsView struct {
+	Side       string // the reader's side, "" when the reader is no side's delegate
+	Counts     map[string]map[parley.ListKind]int
+	Imports    []store.ListImport
+	Tallies    map[string]store.PairTally
+	Report     *importReport
+	CanRun     bool // may run the engine: a side or the mediator
+	CanReadLog bool
+}
+
+// Count returns the size of party's list.
+func (lv *listsView) Count(party string, list parley.ListKind) int { return lv.Counts[party][list] }
+
+// importReport is what a checked file holds, before the user chooses.
+type importReport struct {
+	File, Format string
+	List         parley.ListKind
+	Rows         int
+	Valid        int
+	Invalid      int
+	Errors       []roster.CellError
+	More         int // errors not shown
+	Ignored      []roster.Column
+	Draft        string // the checked rows, sealed
+}
+
+// importDraft is what the report's form carries, sealed.
+type importDraft struct {
+	Exchange string          `json:"exchange"`
+	Actor    string          `json:"actor"`
+	List     parley.ListKind `json:"list"`
+	File     string          `json:"file"`
+	Format   string          `json:"format"`
+	SHA256   string          `json:"sha256"`
+	Rows     int             `json:"rows"`
+	Persons  []parley.Person `json:"persons"`
+	Invalid  []int           `json:"invalid"`
+	Expires  time.Time       `json:"expires"`
+}
+
+func draftAAD(actor, exchange string) []byte {
+	return []byte("parley/import-draft\x00" + actor + "\x00" + exchange)
+}
+
+// sealDraft gives the browser d, which it cannot read or change.
+func (s *Server) sealDraft(d importDraft) (string, error) {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return "", err
+	}
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(b)
+	if err := zw.Close(); err != nil {
+		return "", err
+	}
+	sealed, err := s.db.SealValue(z.Bytes(), draftAAD(d.Actor, d.Exchange))
+	if err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(sealed), nil
+}
+
+// openDraft opens what sealDraft gave a for exchange.
+func (s *Server) openDraft(a parley.Actor, exchange, text string, now time.Time) (importDraft, error) {
+	var d importDraft
+	expired := parley.Errorf(parley.EINVALID, "The checked file is no longer at hand: check it again.")
+	sealed, err := base64.RawURLEncoding.DecodeString(text)
+	if err != nil {
+		return d, expired
+	}
+	z, err := s.db.OpenValue(sealed, draftAAD(a.AccountID, exchange))
+	if err != nil {
+		if errors.Is(err, store.ErrNoDataKey) {
+			return d, err
+		}
+		return d, expired
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(z))
+	if err != nil {
+		return d, expired
+	}
+	b, err := io.ReadAll(io.LimitReader(zr, 256<<20))
+	if err != nil || json.Unmarshal(b, &d) != nil || d.Actor != a.AccountID || d.Exchange != exchange || now.After(d.Expires) {
+		return importDraft{}, expired
+	}
+	return d, nil
+}
+
+// loadLists fills the lists part of an exchange's page.
+func (s *Server) loadLists(ctx context.Context, p *page, xp *exchangePage) error {
+	x := xp.X
+	lv := &listsView{Side: parley.ListSide(p.Actor, x, xp.Space.Space), Counts: map[string]map[parley.ListKind]int{}}
+	lv.CanRun = lv.Side != "" || parley.Mediates(p.Actor, xp.Space.Space)
+	lv.CanReadLog = parley.MayReadAccessLog(p.Actor, x.ProcessID)
+	counts, err := s.db.ListCounts(ctx, p.Actor, x.ID)
+	if err != nil {
+		return err
+	}
+	for _, c := range counts {
+		if lv.Counts[c.PartyID] == nil {
+			lv.Counts[c.PartyID] = map[parley.ListKind]int{}
+		}
+		lv.Counts[c.PartyID][c.List] += c.Count
+	}
+	if lv.Imports, err = s.db.ListImports(ctx, p.Actor, x.ID); err != nil {
+		return err
+	}
+	if lv.Tallies, err = s.db.PairTallies(ctx, p.Actor, x.ID); err != nil {
+		return err
+	}
+	xp.Lists = lv
+	return nil
+}
+
+// importList takes a list file: with a file it checks it and shows the
+// report; with the report's draft and the user's choice it imports.
+func (s *Server) importList(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.member(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	id := r.PathValue("exchange")
+	if err := r.ParseMultipartForm(1 << 20); errors.Is(err, http.ErrNotMultipart) {
+		r.ParseForm() // a form that cannot be read is an empty one: the fields are then missing
+	} else if err != nil {
+		s.importFailed(w, r, nil, parley.Errorf(parley.EINVALID, "The file could not be read, or it is larger than %d MiB.", MaxListFile>>20), "file")
+		return
+	}
+	f := r.Form
+	if r.MultipartForm != nil {
+		f = url.Values(r.MultipartForm.Value)
+	}
+	// Who may not import learns so before anything is read.
+	x, err := s.db.Exchange(ctx, a, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	xs, err := s.db.Space(ctx, a, x.SpaceID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if parley.ListSide(a, x, xs) == "" {
+		s.fail(w, r, parley.Errorf(parley.EFORBIDDEN, "Only the delegations of the exchange's two sides enter people in their lists."))
+		return
+	}
+	if draft := f.Get("draft"); draft != "" {
+		d, err := s.openDraft(a, id, draft, time.Now())
+		if err != nil {
+			s.importFailed(w, r, f, err, "file")
+			return
+		}
+		cmd := parley.ImportPersons{ExchangeID: id, List: d.List, Mode: parley.ImportMode(f.Get("mode")), File: d.File, Format: d.Format,
+			SHA256: d.SHA256, Rows: d.Rows, Persons: d.Persons, Invalid: d.Invalid}
+		if _, err := s.svc.Do(ctx, a, cmd); err != nil {
+			s.importFailed(w, r, f, err, "file")
+			return
+		}
+		s.sessions.Put(ctx, sessFlash, "flash.imported")
+		http.Redirect(w, r, "/exchanges/"+id+"#lists", http.StatusSeeOther)
+		return
+	}
+	list := parley.ListKind(f.Get("list"))
+	if !list.Valid() {
+		s.importFailed(w, r, f, &parley.Error{Code: parley.EINVALID, Message: "The input is not valid.", Fields: map[string]string{"list": "choose a list"}}, "list")
+		return
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		s.importFailed(w, r, f, &parley.Error{Code: parley.EINVALID, Message: "The input is not valid.", Fields: map[string]string{"file": "choose a CSV or XLSX file"}}, "file")
+		return
+	}
+	defer file.Close()
+	format, ok := roster.FormatOf(hdr.Filename)
+	if !ok {
+		s.importFailed(w, r, f, &parley.Error{Code: parley.EINVALID, Message: "The input is not valid.", Fields: map[string]string{"file": "must be a .csv or .xlsx file"}}, "file")
+		return
+	}
+	raw, err := io.ReadAll(io.LimitReader(file, MaxListFile+1))
+	if err != nil || len(raw) > MaxListFile {
+		s.importFailed(w, r, f, &parley.Error{Code: parley.EINVALID, Message: "The input is not valid.", Fields: map[string]string{"file": fmt.Sprintf("is larger than %d MiB", MaxListFile>>20)}}, "file")
+		return
+	}
+	im, err := roster.Read(bytes.NewReader(raw), format, hdr.Filename)
+	if err != nil {
+		msg := parley.ErrorMessage(err)
+		s.importFailed(w, r, f, &parley.Error{Code: parley.EINVALID, Message: "The input is not valid.", Fields: map[string]string{"file": msg}}, "file")
+		return
+	}
+	sum := sha256.Sum256(raw)
+	rep := &importReport{File: hdr.Filename, Format: string(format), List: list, Rows: len(im.Rows), Invalid: im.Invalid(), Ignored: im.Ignored}
+	valid := im.Valid()
+	rep.Valid = len(valid)
+	errs := im.Errors()
+	if len(errs) > maxReportErrors {
+		rep.More, errs = len(errs)-maxReportErrors, errs[:maxReportErrors]
+	}
+	rep.Errors = errs
+	var invalid []int
+	for _, row := range im.Rows {
+		if len(row.Errors) > 0 {
+			invalid = append(invalid, row.Row)
+		}
+	}
+	rep.Draft, err = s.sealDraft(importDraft{Exchange: id, Actor: a.AccountID, List: list, File: hdr.Filename, Format: string(format),
+		SHA256: hex.EncodeToString(sum[:]), Rows: len(im.Rows), Persons: valid, Invalid: invalid, Expires: time.Now().Add(draftTTL)})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.page(r, "agreement.title")
+	xp, err := s.loadExchange(ctx, p, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	xp.Lists.Report = rep
+	p.Data = xp
+	s.render(w, r, http.StatusOK, "exchange.html", p)
+}
+
+// importFailed shows the exchange's page again with err next to field of
+// the import form.
+func (s *Server) importFailed(w http.ResponseWriter, r *http.Request, f url.Values, err error, field string) {
+	code := parley.ErrorCode(err)
+	if code != parley.EINVALID && code != parley.ECONFLICT {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.page(r, "agreement.title")
+	p.Form, p.Errors = f, fields(err)
+	if len(p.Errors) == 0 || (len(p.Errors) == 1 && p.Errors[""] != "") {
+		p.Errors[field] = parley.ErrorMessage(err)
+	}
+	p.Errors["act"] = "import"
+	xp, lerr := s.loadExchange(r.Context(), p, r.PathValue("exchange"))
+	if lerr != nil {
+		s.fail(w, r, lerr)
+		return
+	}
+	p.Data = xp
+	s.render(w, r, status(code), "exchange.html", p)
+}
+
+// listPage is one side's list.
+type listPage struct {
+	*processView
+	X       parley.Exchange
+	Group   groupView
+	PartyID string
+	List    parley.ListKind
+	Persons []parley.ListedPerson
+	Names   map[string]string // category code → name
+}
+
+// readList reads the list a request names, after checking the exchange,
+// the side and the list, and records the access before returning it.
+func (s *Server) readList(ctx context.Context, a parley.Actor, r *http.Request, access parley.Access, format string) (parley.Exchange, string, parley.ListKind, []parley.ListedPerson, error) {
+	id, party, list := r.PathValue("exchange"), r.PathValue("party"), parley.ListKind(r.PathValue("list"))
+	x, err := s.db.Exchange(ctx, a, id)
+	if err != nil {
+		return x, "", "", nil, err
+	}
+	if !slices.Contains(x.Parties, party) || !list.Valid() {
+		return x, "", "", nil, parley.Errorf(parley.ENOTFOUND, "No such list.")
+	}
+	ps, err := s.db.ListPersons(ctx, a, id, party, list)
+	if err != nil {
+		return x, "", "", nil, err
+	}
+	if _, err := s.svc.Do(ctx, a, parley.LogAccess{ExchangeID: id, PartyID: party, List: list, Access: access, Format: format, Count: len(ps)}); err != nil {
+		return x, "", "", nil, err
+	}
+	return x, party, list, ps, nil
+}
+
+func (s *Server) exchangeListPage(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.member(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	x, party, list, ps, err := s.readList(ctx, a, r, parley.AccessView, "")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.page(r, "lists.title")
+	v, g, _, err := s.loadGroupSpace(ctx, p, x.GroupID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	lp := listPage{processView: v, X: x, Group: g, PartyID: party, List: list, Persons: ps, Names: map[string]string{}}
+	for _, c := range x.Terms.Categories {
+		lp.Names[c.Code] = c.Name
+	}
+	p.Data = lp
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, "exchange-list.html", p)
+}
+
+// exchangeListExport writes a list as CSV, XLSX or HXL-tagged CSV.
+func (s *Server) exchangeListExport(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.member(w, r)
+	if !ok {
+		return
+	}
+	format := r.PathValue("format")
+	if format != "csv" && format != "xlsx" && format != "hxl" {
+		s.fail(w, r, parley.Errorf(parley.ENOTFOUND, "No such format."))
+		return
+	}
+	x, party, list, ps, err := s.readList(r.Context(), a, r, parley.AccessExport, format)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	persons := make([]parley.Person, len(ps))
+	for i, p := range ps {
+		persons[i] = p.Person
+	}
+	var buf bytes.Buffer
+	ext, ctype := format, "text/csv; charset=utf-8"
+	switch format {
+	case "csv":
+		err = roster.WriteCSV(&buf, persons)
+	case "hxl":
+		err, ext = roster.WriteHXL(&buf, persons), "hxl.csv"
+	case "xlsx":
+		err, ctype = roster.WriteXLSX(&buf, persons), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name := fmt.Sprintf("exchange-%s-%s-%s.%s", x.ID, party, list, ext)
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+}
+
+// pairsPage is the review of the pairs between one side's asked list and
+// the other side's held list.
+type pairsPage struct {
+	*processView
+	X        parley.Exchange
+	Group    groupView
+	Asking   string
+	Holding  string
+	Side     string // the reader's side, "" if none
+	Review   []parley.Pair
+	Settled  []parley.Pair
+	Unknown  []parley.ListedPerson
+	Asked    map[string]parley.ListedPerson
+	Held     map[string]parley.ListedPerson
+	Names    map[string]string // category code → name
+	CanRun   bool
+	HasPairs bool
+}
+
+// AnswerOf returns party's answer on pair p.
+func (pp *pairsPage) AnswerOf(p parley.Pair, party string) *parley.PairAnswer {
+	if a, ok := p.Answer(party); ok {
+		return &a
+	}
+	return nil
+}
+
+// AnswerAct is the act name of the answer form of pair id.
+func (pp *pairsPage) AnswerAct(id string) string { return "answer:" + id }
+
+func (s *Server) exchangePairsPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.member(w, r); !ok {
+		return
+	}
+	s.showPairs(w, r, s.page(r, "pairs.title"), r.PathValue("exchange"), r.PathValue("party"), http.StatusOK)
+}
+
+func (s *Server) showPairs(w http.ResponseWriter, r *http.Request, p *page, id, asking string, status int) {
+	ctx := r.Context()
+	a := p.Actor
+	x, err := s.db.Exchange(ctx, a, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	holding := parley.OtherSide(x, asking)
+	if holding == "" {
+		s.fail(w, r, parley.Errorf(parley.ENOTFOUND, "No such list."))
+		return
+	}
+	pairs, unknown, err := s.db.Pairs(ctx, a, id, asking)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	asked, err := s.db.ListPersons(ctx, a, id, asking, parley.ListAsked)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	held, err := s.db.ListPersons(ctx, a, id, holding, parley.ListHeld)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// Record the access to both lists before showing them.
+	for _, l := range []parley.LogAccess{
+		{ExchangeID: id, PartyID: asking, List: parley.ListAsked, Access: parley.AccessView, Count: len(asked)},
+		{ExchangeID: id, PartyID: holding, List: parley.ListHeld, Access: parley.AccessView, Count: len(held)},
+	} {
+		if _, err := s.svc.Do(ctx, a, l); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	v, g, sp, err := s.loadGroupSpace(ctx, p, x.GroupID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	pp := &pairsPage{processView: v, X: x, Group: g, Asking: asking, Holding: holding, Side: parley.ListSide(a, x, sp.Space),
+		Asked: map[string]parley.ListedPerson{}, Held: map[string]parley.ListedPerson{}, Names: map[string]string{}, HasPairs: len(pairs) > 0}
+	pp.CanRun = pp.Side != "" || parley.Mediates(a, sp.Space)
+	for _, c := range x.Terms.Categories {
+		pp.Names[c.Code] = c.Name
+	}
+	for _, q := range asked {
+		pp.Asked[q.ID] = q
+	}
+	for _, q := range held {
+		pp.Held[q.ID] = q
+	}
+	for _, q := range pairs {
+		if q.Status() == parley.PairOpen {
+			pp.Review = append(pp.Review, q)
+		} else {
+			pp.Settled = append(pp.Settled, q)
+		}
+	}
+	// Matches first, then the possible pairs, best first.
+	slices.SortStableFunc(pp.Review, func(a, b parley.Pair) int {
+		if a.Kind != b.Kind {
+			if a.Kind == parley.PairMatch {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
+	for _, u := range unknown {
+		if q, ok := pp.Asked[u]; ok {
+			pp.Unknown = append(pp.Unknown, q)
+		}
+	}
+	p.Data = pp
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, status, "exchange-pairs.html", p)
+}
+
+// reconcileLists runs the engine over one side's asked list and the other
+// side's held list.
+func (s *Server) reconcileLists(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.member(w, r)
+	if !ok {
+		return
+	}
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, asking := r.PathValue("exchange"), r.PostForm.Get("asking_party")
+	if _, err := s.svc.Reconcile(r.Context(), a, id, asking); err != nil {
+		if code := parley.ErrorCode(err); code == parley.EINVALID || code == parley.ECONFLICT {
+			p := s.page(r, "agreement.title")
+			p.Errors = fields(err)
+			p.Errors["act"] = "reconcile"
+			p.Errors["reconcile"] = parley.ErrorMessage(err)
+			s.showExchangeWithLists(w, r, p, status(code))
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/exchanges/"+id+"/pairs/"+asking, http.StatusSeeOther)
+}
+
+// answerPair records a side's answer on a pair.
+func (s *Server) answerPair(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.member(w, r)
+	if !ok {
+		return
+	}
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	pair, err := s.db.Pair(ctx, a, r.PathValue("pair"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cmd := parley.AnswerPair{PairID: pair.ID, Confirmed: r.PostForm.Get("answer") == "confirm", Reason: r.PostForm.Get("reason")}
+	if _, err := s.svc.Do(ctx, a, cmd); err != nil {
+		if code := parley.ErrorCode(err); code == parley.EINVALID || code == parley.ECONFLICT {
+			p := s.page(r, "pairs.title")
+			p.Form, p.Errors = r.PostForm, fields(err)
+			p.Errors["act"] = "answer:" + pair.ID
+			if len(p.Errors) == 1 {
+				p.Errors["reason"] = parley.ErrorMessage(err)
+			}
+			s.showPairs(w, r, p, pair.ExchangeID, pair.AskingParty, status(code))
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/exchanges/"+pair.ExchangeID+"/pairs/"+pair.AskingParty+"#pair-"+pair.ID, http.StatusSeeOther)
+}
+
+// showExchangeWithLists shows an exchange's page with its lists part.
+func (s *Server) showExchangeWithLists(w http.ResponseWriter, r *http.Request, p *page, status int) {
+	xp, err := s.loadExchange(r.Context(), p, r.PathValue("exchange"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Data = xp
+	s.render(w, r, status, "exchange.html", p)
+}
+
+// accessLogPage is a process's access log of personal data.
+type accessLogPage struct {
+	*processView
+	Lines     []store.AccessLine
+	Exchanges map[string]string // ID → title
+}
+
+func (s *Server) accessLogPage(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.member(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	p := s.page(r, "access_log.title")
+	id := r.PathValue("process")
+	lines, err := s.db.AccessLog(ctx, a, id, 1000)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, err := s.loadProcess(ctx, a, id, p.Lang)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.withNav(v)
+	ap := accessLogPage{processView: v, Lines: lines, Exchanges: map[string]string{}}
+	for _, l := range lines {
+		if _, ok := ap.Exchanges[l.ExchangeID]; ok {
+			continue
+		}
+		// The operator reads no content of a process: it sees the
+		// exchange's identifier, not its title.
+		if x, err := s.db.Exchange(ctx, a, l.ExchangeID); err == nil {
+			ap.Exchanges[l.ExchangeID] = x.Terms.Title
+		} else {
+			ap.Exchanges[l.ExchangeID] = ""
+		}
+	}
+	p.Data = ap
+	s.render(w, r, http.StatusOK, "access-log.html", p)
+}
+
+// personField is one field of a person, for the comparison of a pair.
+type personField struct {
+	Key         string // message ID of the field's name
+	Left, Right string
+}
+
+// Compare returns the fields of a pair's two people side by side.
+func (pp *pairsPage) Compare(p parley.Pair) []personField {
+	a, b := pp.Asked[p.AskedID].Person, pp.Held[p.HeldID].Person
+	return []personField{
+		{"person.family_name", a.FamilyName, b.FamilyName},
+		{"person.given_name", a.GivenName, b.GivenName},
+		{"person.patronymic", a.Patronymic, b.Patronymic},
+		{"person.birth_date", a.BirthDate.String(), b.BirthDate.String()},
+		{"person.rank", a.Rank, b.Rank},
+		{"person.service_number", a.ServiceNumber, b.ServiceNumber},
+		{"person.unit", a.Unit, b.Unit},
+		{"person.latin", a.Latin, b.Latin},
+		{"person.ref", a.Ref, b.Ref},
+	}
+}
+
+// Same reports whether two written values agree ignoring case and spaces.
+func (f personField) Same() bool {
+	return f.Left != "" && strings.EqualFold(strings.TrimSpace(f.Left), strings.TrimSpace(f.Right))
+}
