@@ -63,6 +63,24 @@ func decideExchange(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley
 			return nil, err
 		}
 		return parley.DecideAnswerPair(a, set, c, env)
+	case parley.RecordStep:
+		set, err := tx.StepSetting(c.PairID)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideStep(a, set, c, env)
+	case parley.AgreeStageException:
+		set, err := tx.StageSetting(c.ExchangeID, c.Number)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideAgreeException(a, set, c, env)
+	case parley.FinaliseStage:
+		set, err := tx.StageSetting(c.ExchangeID, c.Number)
+		if err != nil {
+			return nil, err
+		}
+		return parley.DecideFinaliseStage(a, set, c, env)
 	case parley.LogAccess:
 		set, err := tx.ExchangeSetting(c.ExchangeID)
 		if err != nil {

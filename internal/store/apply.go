@@ -99,6 +99,9 @@ func apply(ctx context.Context, tx queryer, e parley.Event) error {
 	if ok, err := applyExchangeList(ctx, tx, e); ok {
 		return err
 	}
+	if ok, err := applyRepatriation(ctx, tx, e); ok {
+		return err
+	}
 	if err := applyProposal(ctx, tx, e); err != nil {
 		return err
 	}

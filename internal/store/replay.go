@@ -128,6 +128,8 @@ var ProjectionTables = []struct {
 	{"exchange_pairs", []string{"id"}},
 	{"pair_answers", []string{"pair_id", "party_id"}},
 	{"exchange_unknown", []string{"exchange_id", "asking_party", "person_id"}},
+	{"repatriations", []string{"pair_id"}},
+	{"stage_exceptions", []string{"exchange_id", "number", "party_id"}},
 	{"statement_rules", []string{"process_id"}},
 	{"statements", []string{"id"}},
 	{"statement_approvals", []string{"statement_id", "party_id"}},

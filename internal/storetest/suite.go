@@ -37,6 +37,7 @@ func Run(t *testing.T, open Open) {
 		{"ExchangeLifecycle", testExchangeLifecycle},
 		{"ExchangeLists", testExchangeLists},
 		{"ExchangeReconcile", testExchangeReconcile},
+		{"StageLifecycle", testStageLifecycle},
 		{"StatementRelease", testStatementRelease},
 		{"StatementRules", testStatementRules},
 		{"PublicReads", testPublicReads},
