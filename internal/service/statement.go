@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/parley-talks/parley"
 	"github.com/parley-talks/parley/internal/store"
@@ -45,7 +44,7 @@ func decideStatement(tx *store.Tx, a parley.Actor, cmd parley.Command, env parle
 		}
 		return parley.DecidePublishStatement(a, set, public, env)
 	}
-	return nil, fmt.Errorf("service: no decision for %T", cmd)
+	return decideRemains(tx, a, cmd, env)
 }
 
 // PublishDue publishes every approved statement whose embargo has passed,

@@ -118,6 +118,7 @@ var ProjectionTables = []struct {
 	{"violations", []string{"id"}},
 	{"violation_attachments", []string{"violation_id", "position"}},
 	{"violation_notes", []string{"violation_id", "seq"}},
+	{"remains_transfers", []string{"id"}},
 	{"exchanges", []string{"id"}},
 	{"exchange_categories", []string{"exchange_id", "code"}},
 	{"exchange_stages", []string{"exchange_id", "number"}},

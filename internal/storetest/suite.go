@@ -34,6 +34,7 @@ func Run(t *testing.T, open Open) {
 		{"MemoVersions", testMemoVersions},
 		{"MeetingLifecycle", testMeetingLifecycle},
 		{"TruceLifeCycle", testTruceLifeCycle},
+		{"RemainsLedger", testRemainsLedger},
 		{"ExchangeLifecycle", testExchangeLifecycle},
 		{"ExchangeLists", testExchangeLists},
 		{"ExchangeReconcile", testExchangeReconcile},
