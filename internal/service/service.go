@@ -193,6 +193,9 @@ func codeLabel(err error) string {
 // function for its events. A new command is one case here and one decide
 // function in the root package.
 func decide(tx *store.Tx, a parley.Actor, cmd parley.Command, env parley.Env) ([]parley.Event, error) {
+	if evs, ok, err := decideNotification(tx, a, cmd, env); ok {
+		return evs, err
+	}
 	switch c := cmd.(type) {
 	case parley.CreateProcess:
 		return parley.DecideCreateProcess(a, c, env)

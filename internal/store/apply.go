@@ -96,6 +96,9 @@ func apply(ctx context.Context, tx queryer, e parley.Event) error {
 	if ok, err := applyRemains(ctx, tx, e); ok {
 		return err
 	}
+	if ok, err := applyNotification(ctx, tx, e); ok {
+		return err
+	}
 	if ok, err := applyExchange(ctx, tx, e); ok {
 		return err
 	}

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Open) {
 		{"MeetingLifecycle", testMeetingLifecycle},
 		{"TruceLifeCycle", testTruceLifeCycle},
 		{"RemainsLedger", testRemainsLedger},
+		{"NotificationLifecycle", testNotificationLifecycle},
 		{"ExchangeLifecycle", testExchangeLifecycle},
 		{"ExchangeLists", testExchangeLists},
 		{"ExchangeReconcile", testExchangeReconcile},
