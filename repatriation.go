@@ -259,6 +259,33 @@ func DecideStep(a Actor, set StepSetting, c RecordStep, env Env) ([]Event, error
 	}
 	side := ListSide(a, x, s)
 	r := set.Case
+	// Who may take the step, before where the person stands.
+	switch c.Act {
+	case "interview":
+		if !isObserver(a, s) {
+			return nil, Errorf(EFORBIDDEN, "The neutral observer interviews the person.")
+		}
+	case "fitness":
+		if !isObserver(a, s) && side != p.HoldingParty {
+			return nil, Errorf(EFORBIDDEN, "The holding side or the observer records whether the person may travel.")
+		}
+	case "assign":
+		if !Mediates(a, s) {
+			return nil, Errorf(EFORBIDDEN, "The mediator assigns people to stages.")
+		}
+	case "hold":
+		if side != p.HoldingParty {
+			return nil, Errorf(EFORBIDDEN, "Only the holding side holds a person back.")
+		}
+	case "handover":
+		if side != p.HoldingParty {
+			return nil, Errorf(EFORBIDDEN, "The holding side records the hand-over.")
+		}
+	case "receive":
+		if side != p.AskingParty {
+			return nil, Errorf(EFORBIDDEN, "The receiving side records the arrival.")
+		}
+	}
 	conflict := func(msg string) ([]Event, error) { return nil, Errorf(ECONFLICT, "%s", msg) }
 	if p.Status() != PairConfirmed {
 		return conflict("Both sides must first confirm that the two entries are one person.")
@@ -274,25 +301,16 @@ func DecideStep(a Actor, set StepSetting, c RecordStep, env Env) ([]Event, error
 	note := normalizeBody(c.Note)
 	switch c.Act {
 	case "interview":
-		if !isObserver(a, s) {
-			return nil, Errorf(EFORBIDDEN, "The neutral observer interviews the person.")
-		}
 		if r.HandedOver || r.Stage > 0 {
 			return conflict("The person is assigned to a stage already.")
 		}
 		return events(a, env, ev(scope, &InterviewRecorded{ExchangeID: id.ExchangeID, PairID: id.PairID, Wishes: c.Yes, Note: note})), nil
 	case "fitness":
-		if !isObserver(a, s) && side != p.HoldingParty {
-			return nil, Errorf(EFORBIDDEN, "The holding side or the observer records whether the person may travel.")
-		}
 		if r.HandedOver {
 			return conflict("The person is handed over.")
 		}
 		return events(a, env, ev(scope, &FitnessRecorded{ExchangeID: id.ExchangeID, PairID: id.PairID, Fit: c.Yes, Note: note})), nil
 	case "assign":
-		if !Mediates(a, s) {
-			return nil, Errorf(EFORBIDDEN, "The mediator assigns people to stages.")
-		}
 		if r.HandedOver {
 			return conflict("The person is handed over.")
 		}
@@ -324,9 +342,6 @@ func DecideStep(a Actor, set StepSetting, c RecordStep, env Env) ([]Event, error
 		}
 		return events(a, env, ev(scope, &AssignedToStage{ExchangeID: id.ExchangeID, PairID: id.PairID, Stage: c.Stage})), nil
 	case "hold":
-		if side != p.HoldingParty {
-			return nil, Errorf(EFORBIDDEN, "Only the holding side holds a person back.")
-		}
 		if r.HandedOver {
 			return conflict("The person is handed over.")
 		}
@@ -335,9 +350,6 @@ func DecideStep(a Actor, set StepSetting, c RecordStep, env Env) ([]Event, error
 		}
 		return events(a, env, ev(scope, &PersonHeldBack{ExchangeID: id.ExchangeID, PairID: id.PairID, Reason: note})), nil
 	case "handover":
-		if side != p.HoldingParty {
-			return nil, Errorf(EFORBIDDEN, "The holding side records the hand-over.")
-		}
 		switch {
 		case r.HandedOver:
 			return conflict("The person is handed over already.")
@@ -349,9 +361,6 @@ func DecideStep(a Actor, set StepSetting, c RecordStep, env Env) ([]Event, error
 		}
 		return events(a, env, ev(scope, &PersonHandedOver{ExchangeID: id.ExchangeID, PairID: id.PairID, NoActiveService: c.NoActiveService})), nil
 	case "receive":
-		if side != p.AskingParty {
-			return nil, Errorf(EFORBIDDEN, "The receiving side records the arrival.")
-		}
 		if !r.HandedOver {
 			return conflict("The person is not handed over yet.")
 		}

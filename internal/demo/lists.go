@@ -257,5 +257,52 @@ func installLists(ctx context.Context, db *store.DB, svc *service.Service, actor
 			}
 		}
 	}
+	return installSteps(ctx, db, do, med, x.ID, ua)
+}
+
+// installSteps takes some of the people Ukraine asked back and both sides
+// confirmed along their way home: interviewed by the observer (one does
+// not wish to return), found fit, assigned to the first stage, handed
+// over and received; one is held back, with a reason.
+func installSteps(ctx context.Context, db *store.DB, do func(string, parley.Command) ([]parley.Event, error), med parley.Actor, exchange, ua string) error {
+	pairs, _, err := db.Pairs(ctx, med, exchange, ua)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, p := range pairs {
+		if p.Status() != parley.PairConfirmed {
+			continue
+		}
+		n++
+		step := func(by, act string, yes bool, stage int, note string) error {
+			_, err := do(by, parley.RecordStep{PairID: p.ID, Act: act, Yes: yes, Stage: stage, Note: note, NoActiveService: act == "handover" && n%3 == 0})
+			return err
+		}
+		var err error
+		switch {
+		case n == 1:
+			err = step("observer", "interview", false, 0, "Has a family in the place where he is held; does not wish to return now.")
+		case n == 2:
+			err = step("delegate.ru", "hold", false, 0, "Under criminal investigation; the file is shared with the observer.")
+		case n <= 30:
+			err = step("observer", "interview", true, 0, "")
+			if err == nil {
+				err = step("delegate.ru", "fitness", true, 0, "")
+			}
+			if err == nil && n <= 24 {
+				err = step("mediator", "assign", false, 1, "")
+			}
+			if err == nil && n <= 16 {
+				err = step("delegate.ru", "handover", false, 0, "")
+			}
+			if err == nil && n <= 12 {
+				err = step("delegate.ua", "receive", false, 0, "")
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
 	return nil
 }

@@ -226,6 +226,16 @@ var (
 		m, _ := a.In(t.process)
 		return (m.Role == parley.RoleHead || m.Role == parley.RoleDelegate || m.Role == parley.RoleMediator) && parley.Allowed(a, parley.ActDraft, t.space)
 	})
+	// observes: the group's observer (interviews).
+	observes = inSpace(parley.ActRead, func(a parley.Actor, t target) bool {
+		m, _ := a.In(t.process)
+		return m.Role == parley.RoleObserver
+	})
+	// headsOf: the heads of delegation (exceptions to a stage's parity).
+	headsOf = inSpace(parley.ActRead, func(a parley.Actor, t target) bool {
+		m, _ := a.In(t.process)
+		return m.Role == parley.RoleHead
+	})
 	// readsAccessLog: the operator and the process's heads.
 	readsAccessLog access = func(a parley.Actor, t target) outcome {
 		switch {
@@ -411,6 +421,11 @@ var authzTable = map[string][]rule{
 	"GET /exchanges/{exchange}/lists/{party}/{list}/export/{format}": {{kind: "exchange-side", acc: reads, with: map[string]string{"list": "asked", "format": "hxl"}}},
 	"POST /exchanges/{exchange}/reconcile":                           {{kind: "exchange-side", acc: reconciles}},
 	"GET /exchanges/{exchange}/pairs/{party}":                        {{kind: "exchange-side", acc: reads}},
+	"GET /exchanges/{exchange}/people/{party}":                       {{kind: "exchange-side", acc: reads}},
+	"POST /pairs/{pair}/step":                                        {{kind: "pair", acc: observes, form: url.Values{"act": {"interview"}, "yes": {"yes"}}}},
+	"POST /exchanges/{exchange}/stages/{number}/{act}": join(
+		[]rule{{kind: "exchange", acc: mediates, with: map[string]string{"number": "1", "act": "finalise"}}},
+		[]rule{{kind: "exchange", acc: headsOf, with: map[string]string{"number": "1", "act": "exception"}}}),
 	"POST /pairs/{pair}/answer":                                      {{kind: "pair", acc: listSide, form: url.Values{"answer": {"reject"}}}},
 	"GET /p/{process}/access-log":                                    one("process", readsAccessLog),
 

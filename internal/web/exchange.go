@@ -46,6 +46,7 @@ type exchangePage struct {
 	Terms     parley.ExchangeTerms
 	Remaining map[string]int // by category: what no planned stage carries yet
 	Lists     *listsView     // the sides' lists, their imports and reconciliation
+	Progress  *progressView  // the stages' people, parity and finalisation
 }
 
 // NextStage is the stage the plan form offers: nothing in it yet.
@@ -259,6 +260,9 @@ func (s *Server) loadExchange(ctx context.Context, p *page, id string) (*exchang
 		xp.Remaining[c.Code] = c.Count - x.Planned(c.Code)
 	}
 	if err := s.loadLists(ctx, p, xp); err != nil {
+		return nil, err
+	}
+	if err := s.loadProgress(ctx, p, xp); err != nil {
 		return nil, err
 	}
 	return xp, nil

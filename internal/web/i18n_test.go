@@ -172,6 +172,8 @@ func dynamicKeys() map[string][]string {
 		"map.":              {parley.ShapeSegment, parley.ShapeZone, parley.ShapeCrossing},
 		"truce.purpose_":    vals(parley.PurposeWounded, parley.PurposeDead, parley.PurposePassage, parley.PurposeOther),
 		"meeting.status_":   vals(parley.MeetingStatusScheduled, parley.MeetingStatusLive, parley.MeetingStatusEnded, parley.MeetingStatusCancelled),
+		"step.": vals(parley.StepConfirmed, parley.StepInterviewed, parley.StepDeclined, parley.StepFit, parley.StepAssigned,
+			parley.StepHandedOver, parley.StepReceived, parley.StepHeldBack),
 	}
 }
 

@@ -193,6 +193,9 @@ func (s *Server) routes(mux router, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("POST /exchanges/{exchange}/reconcile", s.reconcileLists)
 	mux.HandleFunc("GET /exchanges/{exchange}/pairs/{party}", s.exchangePairsPage)
 	mux.HandleFunc("POST /pairs/{pair}/answer", s.answerPair)
+	mux.HandleFunc("GET /exchanges/{exchange}/people/{party}", s.exchangePeoplePage)
+	mux.HandleFunc("POST /pairs/{pair}/step", s.recordStep)
+	mux.HandleFunc("POST /exchanges/{exchange}/stages/{number}/{act}", s.stageAct)
 	mux.HandleFunc("GET /p/{process}/access-log", s.accessLogPage)
 
 	mux.HandleFunc("GET /p/{process}/statements", s.statementsPage)

@@ -291,6 +291,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 		{head, "head.ua", "/exchanges/" + exchange, "exchange.html", http.StatusOK},
 		{head, "head.ua", "/exchanges/" + exchange + "/lists/" + sideA + "/asked", "exchange-list.html", http.StatusOK},
 		{head, "head.ua", "/exchanges/" + exchange + "/pairs/" + sideA, "exchange-pairs.html", http.StatusOK},
+		{head, "head.ua", "/exchanges/" + exchange + "/people/" + sideA, "exchange-people.html", http.StatusOK},
 		{head, "head.ua", "/p/" + process + "/access-log", "access-log.html", http.StatusOK},
 		{mediator, "mediator", "/p/" + process + "/meetings", "meetings.html", http.StatusOK},
 		{mediator, "mediator", "/meetings/" + meeting, "meeting.html", http.StatusOK},

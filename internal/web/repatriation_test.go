@@ -1,0 +1,93 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/parley-talks/parley"
+)
+
+// TestRepatriationInPages takes a person home through the pages: the
+// observer's interview, the holding side's fitness and hand-over, the
+// mediator's assignment, the receiving side's arrival; the stage cannot
+// be finalised without parity, the error shown beside the form, until
+// both heads agree an exception.
+func TestRepatriationInPages(t *testing.T) {
+	s := newSite(t)
+	ctx := t.Context()
+	id := s.Must(t, s.Mediator, parley.CreateExchange{GroupID: s.Groups[parley.GroupHumanitarian].ID, Parties: []string{s.PartyA.ID, s.PartyB.ID},
+		ExchangeTerms: parley.ExchangeTerms{Title: "1 for 1", Total: 1, Stages: 1, Categories: []parley.ExchangeCategoryTerms{{Code: "wounded", Name: "Wounded", Count: 1}}}},
+	)[0].Data.(*parley.ExchangeCreated).ExchangeID
+	s.Must(t, s.Mediator, parley.PlanStage{ExchangeID: id, Date: "2026-12-01", Counts: []parley.StageCount{{Category: "wounded", Count: 1}}})
+	s.Must(t, s.DelegA, parley.ImportPersons{ExchangeID: id, List: parley.ListAsked, Mode: parley.ImportAll, File: "a.csv", Format: "csv",
+		SHA256: strings.Repeat("ab", 32), Rows: 1, Persons: []parley.Person{{Ref: "1", FamilyName: "Зюзюкевич", GivenName: "Олександр", Category: "wounded",
+			Patronymic: "Миколайович", BirthDate: parley.PartialDate{Year: 1990, Month: 7, Day: 2}}}})
+	s.Must(t, s.DelegB, parley.ImportPersons{ExchangeID: id, List: parley.ListHeld, Mode: parley.ImportAll, File: "b.csv", Format: "csv",
+		SHA256: strings.Repeat("cd", 32), Rows: 1, Persons: []parley.Person{{Ref: "R1", FamilyName: "Зюзюкевич", GivenName: "Александр",
+			Patronymic: "Николаевич", BirthDate: parley.PartialDate{Year: 1990, Month: 7, Day: 2}}}})
+	if _, err := s.Service.Reconcile(ctx, s.Mediator, id, s.PartyA.ID); err != nil {
+		t.Fatal(err)
+	}
+	pairs, _, err := s.DB.Pairs(ctx, s.Mediator, id, s.PartyA.ID)
+	if err != nil || len(pairs) != 1 {
+		t.Fatalf("pairs %+v %v", pairs, err)
+	}
+	pair := pairs[0].ID
+	s.Must(t, s.DelegA, parley.AnswerPair{PairID: pair, Confirmed: true})
+	s.Must(t, s.DelegB, parley.AnswerPair{PairID: pair, Confirmed: true})
+
+	obs, med, delegA, delegB := s.signedIn(t, "observer"), s.signedIn(t, "mediator"), s.signedIn(t, "delega"), s.signedIn(t, "delegb")
+	people := "/exchanges/" + id + "/people/" + s.PartyA.ID
+	_, page := s.get(t, obs, people)
+	if !strings.Contains(page, "Зюзюкевич") || !strings.Contains(page, "Wishes to go home") || strings.Contains(page, ">Assign<") {
+		t.Fatalf("the observer's page:\n%.600s", page)
+	}
+	step := func(c *http.Client, form url.Values, want int) string {
+		t.Helper()
+		resp := s.post(t, c, "/pairs/"+pair+"/step", form)
+		if resp.StatusCode != want {
+			t.Fatalf("%v: %d, want %d", form, resp.StatusCode, want)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	// Assigning before the interview is refused beside the person.
+	if page := step(med, url.Values{"act": {"assign"}, "stage": {"1"}}, http.StatusConflict); !strings.Contains(page, "has not interviewed") {
+		t.Errorf("the refusal is not shown:\n%.300s", page)
+	}
+	step(obs, url.Values{"act": {"interview"}, "yes": {"yes"}, "note": {"He asked for his mother to be told."}}, http.StatusSeeOther)
+	step(delegA, url.Values{"act": {"fitness"}, "yes": {"yes"}}, http.StatusForbidden) // A does not hold him
+	step(delegB, url.Values{"act": {"fitness"}, "yes": {"yes"}}, http.StatusSeeOther)
+	step(med, url.Values{"act": {"assign"}, "stage": {"1"}}, http.StatusSeeOther)
+	step(delegB, url.Values{"act": {"handover"}, "no_active_service": {"1"}}, http.StatusSeeOther)
+	step(delegA, url.Values{"act": {"receive"}}, http.StatusSeeOther)
+	_, page = s.get(t, delegA, people)
+	if !strings.Contains(page, "Received") || !strings.Contains(page, "not to active service") {
+		t.Errorf("after the arrival:\n%.800s", page)
+	}
+
+	// Parity: A received one of one, B none of one.
+	_, page = s.get(t, med, "/exchanges/"+id)
+	if !strings.Contains(page, "1 / 1") || !strings.Contains(page, "0 / 1") {
+		t.Errorf("the progress does not show 1 / 1 and 0 / 1")
+	}
+	resp := s.post(t, med, "/exchanges/"+id+"/stages/1/finalise", nil)
+	if resp.StatusCode != http.StatusConflict {
+		t.Fatalf("finalise without parity: %d", resp.StatusCode)
+	}
+	for _, head := range []string{"heada", "headb"} {
+		if resp := s.post(t, s.signedIn(t, head), "/exchanges/"+id+"/stages/1/exception", url.Values{"reason": {"B's man is held elsewhere; next stage."}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s's exception: %d", head, resp.StatusCode)
+		}
+	}
+	if resp := s.post(t, med, "/exchanges/"+id+"/stages/1/finalise", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("finalise with the exception: %d", resp.StatusCode)
+	}
+	x, err := s.DB.Exchange(ctx, s.Mediator, id)
+	if err != nil || !x.Stages[0].Finalised {
+		t.Errorf("the stage is not finalised: %+v %v", x.Stages, err)
+	}
+}
