@@ -55,6 +55,24 @@ func TestKeysRotate(t *testing.T) {
 	}
 	w.Writer.Close()
 	db.Close()
+	// The database file, and its write-ahead log if any, hold no name in
+	// plain: not in the record, the tables, or free pages.
+	var all strings.Builder
+	for _, f := range []string{"parley.db", "parley.db-wal"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		all.Write(b)
+		for _, name := range []string{"Зюзюкевич", "Qwertyuk"} {
+			if strings.Contains(string(b), name) {
+				t.Errorf("%s holds %q in plain", f, name)
+			}
+		}
+	}
+	if !strings.Contains(all.String(), `"title":"2 for 2"`) {
+		t.Error("the exchange's title, which is not sealed, is not found in the files: the search does not work")
+	}
 
 	out, _, err := runCmd(t, "--data", dir, "keys", "list")
 	if err != nil || strings.Count(out, "\n") != 1 || !strings.HasSuffix(out, " current\n") {

@@ -50,6 +50,7 @@ type Scenario struct {
 	Memoranda  []Memo      `json:"memoranda"`
 	Meetings   []Meeting   `json:"meetings"`
 	Statements []Statement `json:"statements"`
+	Remains    []Remains   `json:"remains"`
 	Threads    []struct {
 		Space    string `json:"space"` // heads, group:<key>, party:<key>
 		Title    string `json:"title"`
@@ -301,6 +302,9 @@ func (s *Scenario) Install(ctx context.Context, db *store.DB, svc *service.Servi
 		if err := installStatement(ctx, db, svc, actors, spaces, st, now); err != nil {
 			return false, err
 		}
+	}
+	if err := installRemains(ctx, db, svc, actors, groups, parties, s.Remains, now); err != nil {
+		return false, err
 	}
 	return true, nil
 }
