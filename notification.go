@@ -271,7 +271,7 @@ func (c Notify) Validate() error {
 	if tz := strings.TrimSpace(c.TimeZone); tz == "" {
 		v.Add("time_zone", "is required")
 	} else if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
-		v.Add("time_zone", "is not a known time zone (e.g. Europe/Kyiv)")
+		v.Add("time_zone", "is not a known time zone (e.g. Europe/Istanbul)")
 	}
 	if c.Vehicles < 0 || c.Vehicles > MaxNotifiedCount {
 		v.Add("vehicles", fmt.Sprintf("must be between 0 and %d", MaxNotifiedCount))

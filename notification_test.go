@@ -201,7 +201,9 @@ func TestDecideNotificationActs(t *testing.T) {
 	}
 	later := func(d time.Duration) Env { e := noticeEnv(); e.Now = e.Now.Add(d); return e }
 	type act func(Actor, NotificationSetting, Env) ([]Event, error)
-	ack := func(a Actor, s NotificationSetting, e Env) ([]Event, error) { return DecideAcknowledgeNotification(a, s, e) }
+	ack := func(a Actor, s NotificationSetting, e Env) ([]Event, error) {
+		return DecideAcknowledgeNotification(a, s, e)
+	}
 	question := func(a Actor, s NotificationSetting, e Env) ([]Event, error) {
 		return DecideQuestionNotification(a, s, QuestionNotification{NotificationID: "n1", Text: "Which road?"}, e)
 	}

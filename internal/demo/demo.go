@@ -306,6 +306,9 @@ func (s *Scenario) Install(ctx context.Context, db *store.DB, svc *service.Servi
 	if err := installRemains(ctx, db, svc, actors, groups, parties, s.Remains, now); err != nil {
 		return false, err
 	}
+	if err := installNotifications(ctx, db, svc, actors, groups, now); err != nil {
+		return false, err
+	}
 	return true, nil
 }
 

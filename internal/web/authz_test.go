@@ -221,6 +221,17 @@ var (
 		m, _ := a.In(t.process)
 		return (m.Role == parley.RoleHead || m.Role == parley.RoleDelegate) && parley.Allowed(a, parley.ActDraft, t.space)
 	})
+	// notifies: a side's head or delegate who may write in the working
+	// group sends a notification.
+	notifies = inSpace(parley.ActPost, func(a parley.Actor, t target) bool {
+		m, _ := a.In(t.process)
+		return (m.Role == parley.RoleHead || m.Role == parley.RoleDelegate) && parley.Allowed(a, parley.ActPost, t.space)
+	})
+	// notifiedSide and notifyingSide: the side a notification went to
+	// acknowledges and questions it; the side that sent it answers and
+	// cancels.
+	notifiedSide  = noticeSide("to_party")
+	notifyingSide = noticeSide("from_party")
 	// reconciles: a side's delegation, or the mediator.
 	reconciles = inSpace(parley.ActDraft, func(a parley.Actor, t target) bool {
 		m, _ := a.In(t.process)
@@ -264,6 +275,15 @@ var (
 		return ok
 	}
 )
+
+// noticeSide is the policy of a notification's acts for the side in the
+// target's parameter party.
+func noticeSide(party string) access {
+	return inSpace(parley.ActPost, func(a parley.Actor, t target) bool {
+		m, _ := a.In(t.process)
+		return m.PartyID == t.with[party] && parley.Allowed(a, parley.ActPost, t.space)
+	})
+}
 
 func one(kind string, acc access) []rule { return []rule{{kind: kind, acc: acc}} }
 
@@ -408,6 +428,14 @@ var authzTable = map[string][]rule{
 		acts("truce", posts, "report", "answer"),
 		acts("truce", finds, "finding")),
 	"GET /attachments/{hash}": one("attachment", reads),
+
+	"GET /g/{group}/notifications":      one("group", reads),
+	"GET /g/{group}/notifications/body": one("group", reads),
+	"POST /g/{group}/notifications":     one("group", notifies),
+	"POST /g/{group}/notice-period":     one("group", mediates),
+	"POST /notifications/{notification}/{act}": join(
+		acts("notification", notifiedSide, "acknowledge", "question"),
+		acts("notification", notifyingSide, "answer", "cancel")),
 
 	"GET /g/{group}/exchanges":         one("group", reads),
 	"POST /g/{group}/exchanges":        one("group", mediates),
@@ -554,6 +582,15 @@ var authzTable = map[string][]rule{
 	"POST /api/v1/meetings/{id}/actions":               one("meeting", drafts),
 	"POST /api/v1/meetings/{id}/actions/{action}/done": one("meeting", posts),
 	"POST /api/v1/meetings/{id}/approve":               one("meeting", formal),
+
+	"GET /api/v1/groups/{id}/notifications":       one("group", reads),
+	"POST /api/v1/groups/{id}/notifications":      one("group", notifies),
+	"PUT /api/v1/groups/{id}/notice-period":       one("group", mediates),
+	"GET /api/v1/notifications/{id}":              one("notification", reads),
+	"POST /api/v1/notifications/{id}/acknowledge": one("notification", notifiedSide),
+	"POST /api/v1/notifications/{id}/question":    one("notification", notifiedSide),
+	"POST /api/v1/notifications/{id}/answer":      one("notification", notifyingSide),
+	"POST /api/v1/notifications/{id}/cancel":      one("notification", notifyingSide),
 
 	"GET /api/v1/groups/{id}/exchanges":          one("group", reads),
 	"POST /api/v1/groups/{id}/exchanges":         one("group", mediates),
@@ -779,6 +816,8 @@ func newAuthzSite(t *testing.T) *authzSite {
 		COALESCE((SELECT MIN(a.id) FROM meeting_actions a WHERE a.meeting_id = MIN(m.id)), 'none') FROM meetings m GROUP BY m.space_id`, "item", "action")
 	perSpace("truce", `SELECT MIN(t.id), t.space_id, COALESCE((SELECT MIN(v.id) FROM violations v WHERE v.truce_id = MIN(t.id)), 'none') FROM truces t GROUP BY t.space_id`, "violation")
 	perSpace("violation", `SELECT MIN(id), space_id FROM violations GROUP BY space_id`)
+	perSpace("notification", `SELECT n.id, n.space_id, n.to_party, n.from_party FROM humanitarian_notifications n
+		WHERE n.id = (SELECT MIN(m.id) FROM humanitarian_notifications m WHERE m.space_id = n.space_id)`, "to_party", "from_party")
 	perSpace("exchange", `SELECT MIN(id), space_id FROM exchanges GROUP BY space_id`)
 	perSpace("exchange-side", `SELECT MIN(id), space_id, MIN(substr(parties, 1, instr(parties, ',') - 1)) FROM exchanges GROUP BY space_id`, "party")
 	perSpace("pair", `SELECT MIN(p.id), x.space_id FROM exchange_pairs p JOIN exchanges x ON x.id = p.exchange_id GROUP BY x.space_id`)

@@ -182,6 +182,12 @@ func (s *Server) routes(mux router, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("POST /truces/{truce}/{act}", s.truceAct)
 	mux.HandleFunc("GET /attachments/{hash}", s.attachment)
 
+	mux.HandleFunc("GET /g/{group}/notifications", s.notificationsPage)
+	mux.HandleFunc("GET /g/{group}/notifications/body", s.notificationsBody)
+	mux.HandleFunc("POST /g/{group}/notifications", s.notify)
+	mux.HandleFunc("POST /g/{group}/notice-period", s.setNoticePeriod)
+	mux.HandleFunc("POST /notifications/{notification}/{act}", s.notificationAct)
+
 	mux.HandleFunc("GET /g/{group}/exchanges", s.exchangesPage)
 	mux.HandleFunc("POST /g/{group}/exchanges", s.createExchange)
 	mux.HandleFunc("GET /exchanges/{exchange}", s.exchangePage)
