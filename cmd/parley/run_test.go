@@ -841,6 +841,8 @@ func testOpenAPI(t *testing.T, ctx context.Context, p *program) {
 		"/api/v1/truces/{id}/violations":                     {"post"},
 		"/api/v1/violations/{id}/answer":                     {"post"},
 		"/api/v1/violations/{id}/finding":                    {"post"},
+		"/api/v1/groups/{id}/remains":                        {"get", "post"},
+		"/api/v1/remains/{id}/acknowledge":                   {"post"},
 		"/api/v1/groups/{id}/notifications":                  {"get", "post"},
 		"/api/v1/groups/{id}/notice-period":                  {"put"},
 		"/api/v1/notifications/{id}":                         {"get"},

@@ -1386,6 +1386,8 @@ func (s *Server) apiRoutes(api huma.API) {
 			return done(s.apiDo(ctx, parley.EditStage{ExchangeID: in.ID, Number: in.Number, Date: in.Body.Date, Counts: in.Body.Counts}))
 		})
 
+	s.remainsAPI(api)
+
 	huma.Register(api, get("list-statements", "/processes/{id}/statements", "Statements of a process drafted where I may read, newest first, with their approvals", "statements"),
 		func(ctx context.Context, in *idPath) (*body[[]parley.Statement], error) {
 			return read(s, ctx, func(a parley.Actor) ([]parley.Statement, error) {

@@ -247,6 +247,17 @@ var (
 		m, _ := a.In(t.process)
 		return m.Role == parley.RoleHead
 	})
+	// recordsRemains: a side's delegation in the group, or the mediator;
+	// which side a delegation records for is checked with the input.
+	recordsRemains = inSpace(parley.ActDraft, func(a parley.Actor, t target) bool {
+		m, _ := a.In(t.process)
+		return (m.Role == parley.RoleHead || m.Role == parley.RoleDelegate || m.Role == parley.RoleMediator) && parley.Allowed(a, parley.ActDraft, t.space)
+	})
+	// acknowledgesRemains: the receiving side's delegation in the group.
+	acknowledgesRemains = inSpace(parley.ActDraft, func(a parley.Actor, t target) bool {
+		m, _ := a.In(t.process)
+		return (m.Role == parley.RoleHead || m.Role == parley.RoleDelegate) && m.PartyID == t.with["receiving"] && parley.Allowed(a, parley.ActDraft, t.space)
+	})
 	// readsAccessLog: the operator and the process's heads.
 	readsAccessLog access = func(a parley.Actor, t target) outcome {
 		switch {
@@ -310,6 +321,10 @@ func withForm(f url.Values, rs []rule) []rule {
 // and a stage of one person of the demo's category "others".
 var exchangeForm = url.Values{"total": {"1"}, "stages": {"1"}, "categories.0.code": {"others"}, "categories.0.name": {"Others"},
 	"categories.0.count": {"1"}, "date": {"2026-01-01"}, "number": {"1"}, "counts.others": {"1"}}
+
+// remainsForm is what the form of a transfer of remains sends, over the
+// common fields.
+var remainsForm = url.Values{"date": {"2025-07-01"}, "crossing": {"Authz crossing"}, "bodies": {"2"}, "unidentified": {"2"}}
 
 // authzTable is the expected policy of every route.
 var authzTable = map[string][]rule{
@@ -454,8 +469,13 @@ var authzTable = map[string][]rule{
 	"POST /exchanges/{exchange}/stages/{number}/{act}": join(
 		[]rule{{kind: "exchange", acc: mediates, with: map[string]string{"number": "1", "act": "finalise"}}},
 		[]rule{{kind: "exchange", acc: headsOf, with: map[string]string{"number": "1", "act": "exception"}}}),
-	"POST /pairs/{pair}/answer":                                      {{kind: "pair", acc: listSide, form: url.Values{"answer": {"reject"}}}},
-	"GET /p/{process}/access-log":                                    one("process", readsAccessLog),
+	"POST /pairs/{pair}/answer":   {{kind: "pair", acc: listSide, form: url.Values{"answer": {"reject"}}}},
+	"GET /p/{process}/access-log": one("process", readsAccessLog),
+
+	"GET /g/{group}/remains":               one("group", reads),
+	"GET /g/{group}/remains/body":          one("group", reads),
+	"POST /g/{group}/remains":              withForm(remainsForm, one("group", recordsRemains)),
+	"POST /remains/{transfer}/acknowledge": one("remains", acknowledgesRemains),
 
 	"GET /p/{process}/statements":        one("process", inProcess(parley.ViewProcess, "")),
 	"POST /p/{process}/statements":       one("space", drafts),
@@ -591,6 +611,10 @@ var authzTable = map[string][]rule{
 	"POST /api/v1/notifications/{id}/question":    one("notification", notifiedSide),
 	"POST /api/v1/notifications/{id}/answer":      one("notification", notifyingSide),
 	"POST /api/v1/notifications/{id}/cancel":      one("notification", notifyingSide),
+
+	"GET /api/v1/groups/{id}/remains":       one("group", reads),
+	"POST /api/v1/groups/{id}/remains":      one("group", recordsRemains),
+	"POST /api/v1/remains/{id}/acknowledge": one("remains", acknowledgesRemains),
 
 	"GET /api/v1/groups/{id}/exchanges":          one("group", reads),
 	"POST /api/v1/groups/{id}/exchanges":         one("group", mediates),
@@ -821,6 +845,9 @@ func newAuthzSite(t *testing.T) *authzSite {
 	perSpace("exchange", `SELECT MIN(id), space_id FROM exchanges GROUP BY space_id`)
 	perSpace("exchange-side", `SELECT MIN(id), space_id, MIN(substr(parties, 1, instr(parties, ',') - 1)) FROM exchanges GROUP BY space_id`, "party")
 	perSpace("pair", `SELECT MIN(p.id), x.space_id FROM exchange_pairs p JOIN exchanges x ON x.id = p.exchange_id GROUP BY x.space_id`)
+	// A transfer of remains that awaits its receiving side.
+	perSpace("remains", `SELECT t.id, t.space_id, t.to_party FROM remains_transfers t
+		WHERE t.id IN (SELECT MIN(id) FROM remains_transfers WHERE ack_seq = 0 GROUP BY space_id)`, "receiving")
 	perSpace("statement", `SELECT MIN(id), space_id FROM statements GROUP BY space_id`)
 	perSpace("attachment", `SELECT x.hash, v.space_id FROM violation_attachments x JOIN violations v ON v.id = x.violation_id`)
 	perSpace("entry", `SELECT CAST(MAX(seq) AS TEXT), space_id FROM entries WHERE space_id <> '' GROUP BY space_id`)

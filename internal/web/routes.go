@@ -204,6 +204,11 @@ func (s *Server) routes(mux router, gatherer prometheus.Gatherer) {
 	mux.HandleFunc("POST /exchanges/{exchange}/stages/{number}/{act}", s.stageAct)
 	mux.HandleFunc("GET /p/{process}/access-log", s.accessLogPage)
 
+	mux.HandleFunc("GET /g/{group}/remains", s.remainsPage)
+	mux.HandleFunc("GET /g/{group}/remains/body", s.remainsBody)
+	mux.HandleFunc("POST /g/{group}/remains", s.recordRemains)
+	mux.HandleFunc("POST /remains/{transfer}/acknowledge", s.acknowledgeRemains)
+
 	mux.HandleFunc("GET /p/{process}/statements", s.statementsPage)
 	mux.HandleFunc("POST /p/{process}/statements", s.draftStatement)
 	mux.HandleFunc("POST /p/{process}/statement-rules", s.setStatementRules)
