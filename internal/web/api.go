@@ -249,6 +249,7 @@ type idPath struct {
 
 func (s *Server) apiRoutes(api huma.API) {
 	s.notificationAPI(api)
+	s.repatriationAPI(api)
 	tag := func(op huma.Operation, t string) huma.Operation { op.Tags = []string{t}; return op }
 	get := func(id, path, summary, t string) huma.Operation {
 		return tag(huma.Operation{OperationID: id, Method: http.MethodGet, Path: "/api/v1" + path, Summary: summary}, t)

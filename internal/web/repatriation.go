@@ -58,35 +58,67 @@ func (s *Server) exchangePeoplePage(w http.ResponseWriter, r *http.Request) {
 	s.showPeople(w, r, s.page(r, "people.title"), r.PathValue("exchange"), r.PathValue("party"), http.StatusOK)
 }
 
-func (s *Server) showPeople(w http.ResponseWriter, r *http.Request, p *page, id, receiving string, status int) {
-	ctx := r.Context()
-	a := p.Actor
+// peopleOf reads the people receiving brings home from exchange id, with
+// both sides' entries for each, after recording the access to both lists.
+func (s *Server) peopleOf(ctx context.Context, a parley.Actor, id, receiving string) (parley.Exchange, string, []caseView, error) {
 	x, err := s.db.Exchange(ctx, a, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return x, "", nil, err
 	}
 	holding := parley.OtherSide(x, receiving)
 	if holding == "" {
-		s.fail(w, r, parley.Errorf(parley.ENOTFOUND, "No such list."))
-		return
+		return x, "", nil, parley.Errorf(parley.ENOTFOUND, "No such list.")
 	}
 	pairs, _, err := s.db.Pairs(ctx, a, id, receiving)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return x, "", nil, err
 	}
 	cases, err := s.db.Repatriations(ctx, a, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return x, "", nil, err
 	}
 	asked, err := s.db.ListPersons(ctx, a, id, receiving, parley.ListAsked)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return x, "", nil, err
 	}
 	held, err := s.db.ListPersons(ctx, a, id, holding, parley.ListHeld)
+	if err != nil {
+		return x, "", nil, err
+	}
+	byID := map[string]parley.ListedPerson{}
+	for _, q := range asked {
+		byID[q.ID] = q
+	}
+	for _, q := range held {
+		byID[q.ID] = q
+	}
+	var out []caseView
+	for _, q := range pairs {
+		if q.Status() != parley.PairConfirmed {
+			continue
+		}
+		c, ok := cases[q.ID]
+		if !ok {
+			c = parley.Repatriation{PairID: q.ID, ExchangeID: id, Receiving: receiving, Holding: holding}
+		}
+		out = append(out, caseView{Pair: q, Case: c, Asked: byID[q.AskedID], Held: byID[q.HeldID], Step: c.Step(), Reason: c.HeldReason})
+	}
+	// Record the access to both lists before anything is shown.
+	for _, l := range []parley.LogAccess{
+		{ExchangeID: id, PartyID: receiving, List: parley.ListAsked, Access: parley.AccessView, Count: len(out)},
+		{ExchangeID: id, PartyID: holding, List: parley.ListHeld, Access: parley.AccessView, Count: len(out)},
+	} {
+		if _, err := s.svc.Do(ctx, a, l); err != nil {
+			return x, "", nil, err
+		}
+	}
+	return x, holding, out, nil
+}
+
+func (s *Server) showPeople(w http.ResponseWriter, r *http.Request, p *page, id, receiving string, status int) {
+	ctx := r.Context()
+	a := p.Actor
+	x, holding, cases, err := s.peopleOf(ctx, a, id, receiving)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -108,38 +140,10 @@ func (s *Server) showPeople(w http.ResponseWriter, r *http.Request, p *page, id,
 			pp.OpenStages = append(pp.OpenStages, st)
 		}
 	}
-	byID := map[string]parley.ListedPerson{}
-	for _, q := range asked {
-		byID[q.ID] = q
-	}
-	for _, q := range held {
-		byID[q.ID] = q
-	}
-	shown := 0
-	for _, q := range pairs {
-		if q.Status() != parley.PairConfirmed {
-			continue
-		}
-		c, ok := cases[q.ID]
-		if !ok {
-			c = parley.Repatriation{PairID: q.ID, ExchangeID: id, Receiving: receiving, Holding: holding}
-		}
-		cv := caseView{Pair: q, Case: c, Asked: byID[q.AskedID], Held: byID[q.HeldID], Step: c.Step(), Reason: c.HeldReason}
+	for _, cv := range cases {
 		pp.Counts[cv.Step]++
-		if pp.Filter != "" && cv.Step != pp.Filter {
-			continue
-		}
-		pp.Cases = append(pp.Cases, cv)
-		shown++
-	}
-	// Record the access to both lists before showing them.
-	for _, l := range []parley.LogAccess{
-		{ExchangeID: id, PartyID: receiving, List: parley.ListAsked, Access: parley.AccessView, Count: shown},
-		{ExchangeID: id, PartyID: holding, List: parley.ListHeld, Access: parley.AccessView, Count: shown},
-	} {
-		if _, err := s.svc.Do(ctx, a, l); err != nil {
-			s.fail(w, r, err)
-			return
+		if pp.Filter == "" || cv.Step == pp.Filter {
+			pp.Cases = append(pp.Cases, cv)
 		}
 	}
 	p.Data = pp
@@ -212,18 +216,29 @@ type progressView struct {
 // loadProgress fills the progress of an exchange's stages.
 func (s *Server) loadProgress(ctx context.Context, p *page, xp *exchangePage) error {
 	x := xp.X
-	cases, err := s.db.Repatriations(ctx, p.Actor, x.ID)
+	stages, err := s.stagesOf(ctx, p.Actor, x)
 	if err != nil {
 		return err
 	}
-	exceptions, err := s.db.StageExceptions(ctx, p.Actor, x.ID)
-	if err != nil {
-		return err
-	}
-	pv := &progressView{CanFinalise: parley.Mediates(p.Actor, xp.Space.Space)}
+	pv := &progressView{CanFinalise: parley.Mediates(p.Actor, xp.Space.Space), Stages: stages}
 	if m, ok := p.Actor.In(x.ProcessID); ok && m.Role == parley.RoleHead && slices.Contains(x.Parties, m.PartyID) {
 		pv.HeadOf = m.PartyID
 	}
+	xp.Progress = pv
+	return nil
+}
+
+// stagesOf counts what each stage of x carried, as a may read it.
+func (s *Server) stagesOf(ctx context.Context, a parley.Actor, x parley.Exchange) ([]stageView, error) {
+	cases, err := s.db.Repatriations(ctx, a, x.ID)
+	if err != nil {
+		return nil, err
+	}
+	exceptions, err := s.db.StageExceptions(ctx, a, x.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []stageView
 	for _, st := range x.Stages {
 		sv := stageView{Stage: st, Assigned: map[string]map[string]int{}, Received: map[string]map[string]int{}, Exceptions: exceptions[st.Number]}
 		var in []parley.Repatriation
@@ -243,10 +258,9 @@ func (s *Server) loadProgress(ctx context.Context, p *page, xp *exchangePage) er
 			}
 		}
 		sv.Parity = parley.Parity(x, st, in)
-		pv.Stages = append(pv.Stages, sv)
+		out = append(out, sv)
 	}
-	xp.Progress = pv
-	return nil
+	return out, nil
 }
 
 // stageAct finalises a stage (the mediator) or records a head's agreement
