@@ -191,6 +191,7 @@ type groupPage struct {
 	CanPost    bool
 	CanAssign  map[string]bool // by party
 	Exchanges  []parley.Exchange
+	Progress   map[string][]stageView // by exchange: what each stage carried
 }
 
 func (s *Server) groupPage(w http.ResponseWriter, r *http.Request) {
@@ -227,6 +228,13 @@ func (s *Server) groupPage(w http.ResponseWriter, r *http.Request) {
 			if gp.Exchanges, err = s.db.Exchanges(ctx, a, g.ID); err != nil {
 				s.fail(w, r, err)
 				return
+			}
+			gp.Progress = map[string][]stageView{}
+			for _, x := range gp.Exchanges {
+				if gp.Progress[x.ID], err = s.stagesOf(ctx, a, x); err != nil {
+					s.fail(w, r, err)
+					return
+				}
 			}
 		}
 	}

@@ -77,6 +77,9 @@ func TestRepatriationInPages(t *testing.T) {
 	if !strings.Contains(page, "1 / 1") || !strings.Contains(page, "0 / 1") {
 		t.Errorf("the progress does not show 1 / 1 and 0 / 1")
 	}
+	if _, page := s.get(t, delegA, "/g/"+s.Groups[parley.GroupHumanitarian].ID); !strings.Contains(page, "<td>1 / 1</td><td>0 / 1</td>") {
+		t.Errorf("the group's page does not show the stage's progress")
+	}
 	resp := s.post(t, med, "/exchanges/"+id+"/stages/1/finalise", nil)
 	if resp.StatusCode != http.StatusConflict {
 		t.Fatalf("finalise without parity: %d", resp.StatusCode)
