@@ -131,10 +131,10 @@ type (
 	// StageFinalised records that a stage took place as recorded: how
 	// many of each category each side received.
 	StageFinalised struct {
-		ExchangeID string                  `json:"exchange_id"`
-		Number     int                     `json:"number"`
-		Received   map[string][]StageCount `json:"received"` // by receiving side
-		Exception  bool                    `json:"exception,omitempty"`
+		ExchangeID string         `json:"exchange_id"`
+		Number     int            `json:"number"`
+		Received   []SideReceived `json:"received"` // in the order of the exchange's parties
+		Exception  bool           `json:"exception,omitempty"`
 	}
 )
 
@@ -163,6 +163,12 @@ func init() {
 		func() EventData { return new(StageExceptionAgreed) },
 		func() EventData { return new(StageFinalised) },
 	)
+}
+
+// SideReceived is how many of each category one side received in a stage.
+type SideReceived struct {
+	PartyID string       `json:"party_id"`
+	Counts  []StageCount `json:"counts"`
 }
 
 // Step commands: one command, the act saying which step.
@@ -469,13 +475,16 @@ func DecideFinaliseStage(a Actor, set StageSetting, c FinaliseStage, env Env) ([
 	if off := Parity(x, st, set.Cases); len(off) > 0 && !exception {
 		return nil, Errorf(ECONFLICT, "The stage does not keep the agreed numbers (%s); the heads of both delegations may agree an exception.", strings.Join(off, "; "))
 	}
-	received := map[string][]StageCount{}
-	for side, byCat := range StageTally(set.Cases) {
+	tally := StageTally(set.Cases)
+	var received []SideReceived
+	for _, side := range x.Parties {
+		sr := SideReceived{PartyID: side}
 		for _, k := range x.Terms.Categories {
-			if n := byCat[k.Code]; n > 0 {
-				received[side] = append(received[side], StageCount{Category: k.Code, Count: n})
+			if n := tally[side][k.Code]; n > 0 {
+				sr.Counts = append(sr.Counts, StageCount{Category: k.Code, Count: n})
 			}
 		}
+		received = append(received, sr)
 	}
 	return events(a, env, ev(SpaceScope(s), &StageFinalised{ExchangeID: x.ID, Number: c.Number, Received: received, Exception: exception})), nil
 }

@@ -132,7 +132,8 @@ func testStageLifecycle(t *testing.T, open Open) {
 	w.Must(t, w.HeadB, parley.AgreeStageException{ExchangeID: id, Number: 1, Reason: "Agreed."})
 	refused(w.HeadA, parley.FinaliseStage{ExchangeID: id, Number: 1}, parley.EFORBIDDEN)
 	evs := w.Must(t, w.Mediator, parley.FinaliseStage{ExchangeID: id, Number: 1})
-	if d := evs[0].Data.(*parley.StageFinalised); !d.Exception || len(d.Received[w.PartyA.ID]) != 1 || d.Received[w.PartyA.ID][0].Count != 1 {
+	if d := evs[0].Data.(*parley.StageFinalised); !d.Exception || len(d.Received) != 2 || d.Received[0].PartyID != w.PartyA.ID ||
+		len(d.Received[0].Counts) != 1 || d.Received[0].Counts[0].Count != 1 || len(d.Received[1].Counts) != 0 {
 		t.Errorf("finalised %+v", d)
 	}
 	refused(w.Mediator, parley.FinaliseStage{ExchangeID: id, Number: 1}, parley.ECONFLICT)
