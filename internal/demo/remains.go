@@ -55,7 +55,7 @@ func installRemains(ctx context.Context, db *store.DB, svc *service.Service, act
 		evs, err := do(r.By, parley.RecordRemains{GroupID: groups[r.Group], Date: now.AddDate(0, 0, -r.DaysAgo).Format(time.DateOnly),
 			Crossing: r.Crossing, FromParty: parties[r.From], ToParty: parties[r.To], Bodies: r.Bodies,
 			RemainsIdentification: parley.RemainsIdentification{Identified: r.Identified, Partial: r.Partial, Unidentified: r.Unidentified},
-			Note: r.Note})
+			Note:                  r.Note})
 		if err != nil {
 			return err
 		}
