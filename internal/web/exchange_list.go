@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -394,15 +395,69 @@ type pairsPage struct {
 	Group    groupView
 	Asking   string
 	Holding  string
-	Side     string // the reader's side, "" if none
-	Review   []parley.Pair
-	Settled  []parley.Pair
+	Side     string        // the reader's side, "" if none
+	Review   []parley.Pair // the page's part of the pairs awaiting an answer
+	Settled  []parley.Pair // the page's part of the pairs confirmed or disputed
 	Unknown  []parley.ListedPerson
 	Asked    map[string]parley.ListedPerson
 	Held     map[string]parley.ListedPerson
 	Names    map[string]string // category code → name
 	CanRun   bool
 	HasPairs bool
+
+	// A list of 1,200 asks for as many pairs: the page shows the pairs of
+	// one kind, or of both, pairsPerPage at a time.
+	Kind        parley.PairKind // "" for both
+	Open        map[string]int  // pairs awaiting an answer, by kind
+	ReviewPage  pager
+	SettledPage pager
+}
+
+// pairsPerPage is how many pairs of each part a page of pairs shows.
+const pairsPerPage = 50
+
+// pager is one page of a longer list.
+type pager struct {
+	Page, Pages, Total int
+	From, To           int // the items shown, from 1
+}
+
+// paginate returns the items of page (from 1; one out of range is taken
+// as the nearest) and its pager.
+func paginate[T any](items []T, page, per int) ([]T, pager) {
+	pg := pager{Total: len(items), Pages: max(1, (len(items)+per-1)/per)}
+	pg.Page = min(max(page, 1), pg.Pages)
+	lo, hi := (pg.Page-1)*per, min(pg.Page*per, len(items))
+	if lo >= hi {
+		return nil, pg
+	}
+	pg.From, pg.To = lo+1, hi
+	return items[lo:hi], pg
+}
+
+// PageURL is the address of the page showing the review's page review
+// and the settled pairs' page settled, of the kind shown.
+func (pp *pairsPage) PageURL(kind parley.PairKind, review, settled int) string {
+	return pairsURL(pp.X.ID, pp.Asking, kind, review, settled)
+}
+
+// pairsURL is the address of a page of the pairs of asking's list.
+func pairsURL(exchange, asking string, kind parley.PairKind, review, settled int) string {
+	q := url.Values{}
+	if kind != "" {
+		q.Set("kind", string(kind))
+	}
+	if review > 1 {
+		q.Set("page", strconv.Itoa(review))
+	}
+	if settled > 1 {
+		q.Set("settled", strconv.Itoa(settled))
+	}
+	u := "/exchanges/" + exchange + "/pairs/" + asking
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
 }
 
 // AnswerOf returns party's answer on pair p.
@@ -495,6 +550,20 @@ func (s *Server) showPairs(w http.ResponseWriter, r *http.Request, p *page, id, 
 		}
 		return 0
 	})
+	// The page: a kind or both, a page of each part. An answer's form
+	// carries them, to come back to the same page.
+	pp.Open = map[string]int{}
+	for _, q := range pp.Review {
+		pp.Open[string(q.Kind)]++
+	}
+	if k := parley.PairKind(r.FormValue("kind")); k == parley.PairMatch || k == parley.PairPossible {
+		pp.Kind = k
+		pp.Review = slices.DeleteFunc(pp.Review, func(q parley.Pair) bool { return q.Kind != k })
+		pp.Settled = slices.DeleteFunc(pp.Settled, func(q parley.Pair) bool { return q.Kind != k })
+	}
+	pageNumber := func(name string) int { n, _ := strconv.Atoi(r.FormValue(name)); return n }
+	pp.Review, pp.ReviewPage = paginate(pp.Review, pageNumber("page"), pairsPerPage)
+	pp.Settled, pp.SettledPage = paginate(pp.Settled, pageNumber("settled"), pairsPerPage)
 	for _, u := range unknown {
 		if q, ok := pp.Asked[u]; ok {
 			pp.Unknown = append(pp.Unknown, q)
@@ -563,7 +632,10 @@ func (s *Server) answerPair(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/exchanges/"+pair.ExchangeID+"/pairs/"+pair.AskingParty+"#pair-"+pair.ID, http.StatusSeeOther)
+	review, _ := strconv.Atoi(r.PostForm.Get("page"))
+	settled, _ := strconv.Atoi(r.PostForm.Get("settled"))
+	back := pairsURL(pair.ExchangeID, pair.AskingParty, parley.PairKind(r.PostForm.Get("kind")), review, settled)
+	http.Redirect(w, r, back+"#pair-"+pair.ID, http.StatusSeeOther)
 }
 
 // showExchangeWithLists shows an exchange's page with its lists part.

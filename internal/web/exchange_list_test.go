@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -195,5 +196,77 @@ func TestExchangeListsInPages(t *testing.T) {
 	}
 	if resp, _ := s.get(t, delegA, "/p/"+s.Process.ID+"/access-log"); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a delegate reads the access log: %d", resp.StatusCode)
+	}
+}
+
+// TestExchangePairsPages: a long review is shown a page at a time, of one
+// kind or of both, with the pages linked; an answer comes back to the
+// page it was given on.
+func TestExchangePairsPages(t *testing.T) {
+	s := newSite(t)
+	ctx := t.Context()
+	id := s.Must(t, s.Mediator, parley.CreateExchange{GroupID: s.Groups[parley.GroupHumanitarian].ID, Parties: []string{s.PartyA.ID, s.PartyB.ID},
+		ExchangeTerms: parley.ExchangeTerms{Title: "60 for 60", Total: 60, Stages: 1, Categories: []parley.ExchangeCategoryTerms{{Code: "wounded", Name: "Wounded", Count: 60}}}},
+	)[0].Data.(*parley.ExchangeCreated).ExchangeID
+	// 60 people, each with a surname of their own, asked and held alike.
+	syll := []string{"Бо", "Ва", "Гу", "Да", "Же", "Зо", "Ки", "Лу"}
+	var asked, held []parley.Person
+	for i := range 60 {
+		p := parley.Person{FamilyName: syll[i%8] + strings.ToLower(syll[i/8]) + "ченко", GivenName: "Петро", Patronymic: "Іванович",
+			BirthDate: parley.PartialDate{Year: 1970 + i%30, Month: 1 + i%12, Day: 1 + i%28}}
+		p.Ref = fmt.Sprintf("A-%d", i)
+		asked = append(asked, p)
+		p.Ref = fmt.Sprintf("B-%d", i)
+		held = append(held, p)
+	}
+	s.Must(t, s.DelegA, parley.ImportPersons{ExchangeID: id, List: parley.ListAsked, Mode: parley.ImportAll, File: "a.csv", Format: "csv",
+		SHA256: strings.Repeat("ab", 32), Rows: len(asked), Persons: asked})
+	s.Must(t, s.DelegB, parley.ImportPersons{ExchangeID: id, List: parley.ListHeld, Mode: parley.ImportAll, File: "b.csv", Format: "csv",
+		SHA256: strings.Repeat("cd", 32), Rows: len(held), Persons: held})
+	if _, err := s.Service.Reconcile(ctx, s.Mediator, id, s.PartyA.ID); err != nil {
+		t.Fatal(err)
+	}
+	pairs, _, err := s.DB.Pairs(ctx, s.Mediator, id, s.PartyA.ID)
+	if err != nil || len(pairs) != 60 {
+		t.Fatalf("%d pairs, %v", len(pairs), err)
+	}
+	delegA := s.signedIn(t, "delega")
+	base := "/exchanges/" + id + "/pairs/" + s.PartyA.ID
+	articles := regexp.MustCompile(`<article class="pair `)
+	for _, tc := range []struct {
+		name, query string
+		want        int
+		has, hasNot []string
+	}{
+		{"the first page", "", 50, []string{"1–50 of 60", `href="` + base + `?page=2#review"`, "All (60)", "Matched (60)", "Possible (0)"}, []string{`rel="prev"`}},
+		{"the second page", "?page=2", 10, []string{"51–60 of 60", `href="` + base + `#review" rel="prev"`, `name="page" value="2"`}, []string{`rel="next"`}},
+		{"a page past the last", "?page=9", 10, []string{"51–60 of 60"}, nil},
+		{"the matches only", "?kind=match", 50, []string{`href="` + base + `?kind=match&amp;page=2#review"`, `name="kind" value="match"`}, nil},
+		{"the possible pairs only", "?kind=possible", 0, []string{"Nothing awaits an answer."}, []string{`class="pager"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, page := s.get(t, delegA, base+tc.query)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("%d", resp.StatusCode)
+			}
+			if got := len(articles.FindAllString(page, -1)); got != tc.want {
+				t.Errorf("%d pairs shown, want %d", got, tc.want)
+			}
+			for _, w := range tc.has {
+				if !strings.Contains(page, w) {
+					t.Errorf("the page lacks %s", w)
+				}
+			}
+			for _, w := range tc.hasNot {
+				if strings.Contains(page, w) {
+					t.Errorf("the page has %s", w)
+				}
+			}
+		})
+	}
+	// An answer given on the second page of the matches comes back there.
+	resp := s.post(t, delegA, "/pairs/"+pairs[0].ID+"/answer", url.Values{"answer": {"confirm"}, "kind": {"match"}, "page": {"2"}})
+	if want := base + "?kind=match&page=2#pair-" + pairs[0].ID; resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != want {
+		t.Errorf("the answer: %d to %s, want %s", resp.StatusCode, resp.Header.Get("Location"), want)
 	}
 }
