@@ -78,3 +78,64 @@ document.addEventListener("htmx:beforeRequest", function (e) {
     if (told && told.contains(e.target)) follow(null); // a form sent back opens again with the answer
   });
 })();
+
+// A form marked data-upload-progress (a list file, which may be large) is
+// sent by script, so that its <progress> shows how much of the file has
+// gone; the answer then takes the page's place, as a form sent without
+// script would. The address stays the page's own when the answer is a
+// page (a report, or the form with its errors: sending the form again is
+// the only way back to it), and becomes the one redirected to otherwise.
+// Without script, or where the request cannot be made, the form is sent
+// as usual.
+document.addEventListener("submit", function (e) {
+  var form = e.target;
+  if (e.defaultPrevented || !form.matches || !form.matches("form[data-upload-progress]") || !window.FormData) return;
+  e.preventDefault();
+  if (form.dataset.sending) return; // one file at a time
+  var data = new FormData(form);
+  if (e.submitter && e.submitter.name) data.append(e.submitter.name, e.submitter.value);
+  var bar = form.querySelector("progress"), buttons = form.querySelectorAll("button");
+  function busy(on) {
+    if (on) form.dataset.sending = "1";
+    else delete form.dataset.sending;
+    buttons.forEach(function (b) { b.disabled = on; });
+    if (bar) {
+      bar.hidden = !on;
+      bar.value = 0;
+    }
+  }
+  var xhr = new XMLHttpRequest();
+  xhr.open("POST", form.action);
+  xhr.upload.addEventListener("progress", function (p) {
+    if (bar && p.lengthComputable && p.total > 0) bar.value = Math.round(100 * p.loaded / p.total);
+  });
+  // The file has gone; the server reads and checks it.
+  xhr.upload.addEventListener("load", function () {
+    if (bar) bar.removeAttribute("value");
+  });
+  xhr.addEventListener("load", function () {
+    var sent = new URL(form.action, location.href).href, got = xhr.responseURL;
+    var html = xhr.responseText;
+    // The live stream of the page goes with it.
+    if (window.htmx) document.querySelectorAll("[sse-connect]").forEach(function (el) {
+      window.htmx.trigger(el, "htmx:beforeCleanupElement");
+    });
+    // The page's fragment (#lists) would scroll the answer away from its
+    // top, where a page sent without script shows its report.
+    if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+    document.open();
+    document.write(html);
+    document.close();
+    if (got && got !== sent) history.replaceState(null, "", got);
+    // The answer is read from its top, as a page loaded anew.
+    var top = function () { window.scrollTo(0, 0); };
+    top();
+    window.addEventListener("load", top, { once: true });
+  });
+  xhr.addEventListener("error", function () {
+    busy(false);
+    HTMLFormElement.prototype.submit.call(form);
+  });
+  busy(true);
+  xhr.send(data);
+});
