@@ -31,7 +31,12 @@ func TestScreenshots(t *testing.T) {
 	s.prepare()
 	for _, lang := range []string{"en", "uk", "ru", "tr"} {
 		s.lang = lang
+		if os.Getenv("PARLEY_SCREENSHOTS_ONLY") == "lists" {
+			s.shootLists()
+			continue
+		}
 		s.shootAll()
+		s.shootLists()
 	}
 }
 
@@ -46,6 +51,7 @@ type shooter struct {
 	base, dir string
 	lang      string
 	urls      map[string]string // pages found by following links, by name
+	listFile  string            // a list file with bad rows, to import
 }
 
 // as switches to the tab of user ("" for a visitor who is not signed in),
@@ -140,10 +146,21 @@ func (s *shooter) linkByText(text string) string {
 // shot saves the whole page as <dir>/<lang>/<name>.png.
 func (s *shooter) shot(name string) {
 	s.t.Helper()
+	s.save(name, chromedp.FullScreenshot(100))
+}
+
+// shotView saves what the window shows of a long page.
+func (s *shooter) shotView(name string) {
+	s.t.Helper()
+	s.save(name, chromedp.CaptureScreenshot())
+}
+
+func (s *shooter) save(name string, capture chromedp.Action[[]byte]) {
+	s.t.Helper()
 	s.t.Logf("%s/%s", s.lang, name)
 	ctx, cancel := context.WithTimeout(s.ctx, 20*time.Second)
 	defer cancel()
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	buf, err := chromedp.Run(ctx, capture)
 	if err != nil {
 		s.t.Fatalf("screenshot %s (%s): %v", name, s.lang, err)
 	}
@@ -261,6 +278,49 @@ func (s *shooter) prepare() {
 	s.urls["statements"] = s.urls["overview"] + "/statements"
 	s.open(s.urls["statements"])
 	s.urls["statement"] = s.href(`table.statements tr:has(.status-statement-draft) a[href^="/statements/"]`)
+	s.urls["access-log"] = s.urls["overview"] + "/access-log"
+
+	// The exchange of 1,200 for 1,200, its lists and their pairs.
+	s.as("delegate.ua")
+	s.open(s.urls["group"])
+	s.urls["exchange"] = s.href(`main a[href^="/exchanges/"]`)
+	s.open(s.urls["exchange"])
+	s.urls["list"] = s.href(`#lists table.lists tbody tr:nth-child(2) td:nth-child(3) a`)
+	s.urls["pairs"] = s.href(`#reconciliation table.tallies tbody tr:first-child a[href*="/pairs/"]`)
+	s.listFile = filepath.Join(t.TempDir(), "ua-held-march.csv")
+	if err := os.WriteFile(s.listFile, []byte("ref,family_name,given_name,patronymic,birth_date,rank,unit,remarks\n"+
+		"UA-H-9001,Вишняков,Геннадий,Борисович,1987-11-23,рядовой,в/ч 12345,\n"+
+		"UA-H-9002,Лаптев,Семён,Ильич,1979-02-30,сержант,в/ч 12345,\n"+
+		"UA-H-9003,Прохоренко,,,1991,рядовой,,wounded\n"+
+		"UA-H-9004,Сидорин,Олег,Петрович,1990-05-17,рядовой,в/ч 54321,\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// shootLists saves the screens of the lists of an exchange in s.lang.
+func (s *shooter) shootLists() {
+	s.as("delegate.ua")
+	s.setLanguage()
+	s.open(s.urls["exchange"] + "#lists")
+	s.do("unfold the import form", chromedp.Evaluate[chromedp.Void](`document.getElementById("import-file").closest("details").open = true`))
+	s.do("scroll to the lists", chromedp.Evaluate[chromedp.Void](`document.getElementById("lists").scrollIntoView()`))
+	s.shotView("exchange-lists")
+	s.do("pick a file", chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{s.listFile}),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("import-list").value = "held"; document.querySelector("form[data-upload-progress] button[type=submit]").click()`))
+	if _, err := chromedp.Run(s.ctx, chromedp.Poll[bool](`!!document.querySelector("#report") && document.readyState === "complete"`, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+		s.t.Fatalf("the report of the list file (%s): %v", s.lang, err)
+	}
+	s.shot("exchange-import-report")
+	s.open(s.urls["list"])
+	s.shotView("exchange-list")
+	s.open(s.urls["pairs"])
+	s.shotView("exchange-pairs")
+	s.open(s.urls["pairs"] + "?kind=possible")
+	s.shot("exchange-pairs-possible")
+	s.as("head.ua")
+	s.setLanguage()
+	s.open(s.urls["access-log"])
+	s.shotView("access-log")
 }
 
 // shootAll saves every screen in s.lang.
