@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -240,6 +242,202 @@ type (
 		Data    parley.EventData `json:"data"`
 	}
 )
+
+// Shapes of the lists of an exchange.
+type (
+	// ListImportReport is what the server read of a list file: how many
+	// rows, each bad cell by row and column, the columns it left out.
+	ListImportReport struct {
+		File    string          `json:"file"`
+		Format  string          `json:"format" enum:"csv,xlsx"`
+		List    parley.ListKind `json:"list"`
+		SHA256  string          `json:"sha256" doc:"Of the file as decoded, so that each side can match it with what it sent."`
+		Rows    int             `json:"rows" doc:"Rows read; empty rows are not counted."`
+		Valid   int             `json:"valid" doc:"Rows without an error: those an import takes."`
+		Invalid int             `json:"invalid" doc:"Rows with an error."`
+		Errors  []ListCellError `json:"errors" doc:"The bad cells, by row and column; at most 300."`
+		More    int             `json:"more" doc:"Bad cells beyond those listed."`
+		Ignored []ListColumn    `json:"ignored" doc:"Columns whose header names no field of a person; left out."`
+		Seq     int64           `json:"seq,omitempty" doc:"With mode all or valid: the record entry of the import."`
+	}
+	// ListCellError is a bad cell of a list file.
+	ListCellError struct {
+		Row     int    `json:"row" doc:"As a spreadsheet shows it: the header's row is 1 when it is the first."`
+		Column  string `json:"column" doc:"The column's header, as the file writes it."`
+		Col     string `json:"col" doc:"The column's place: a number from 1 in CSV, a letter in XLSX."`
+		Field   string `json:"field,omitempty" doc:"The field of a person the column fills."`
+		Message string `json:"message" doc:"What is wrong, to be read after the column's name."`
+	}
+	// ListColumn is a column of a list file.
+	ListColumn struct {
+		Header string `json:"header"`
+		Col    string `json:"col"`
+	}
+	// Reconciled counts what a run of the engine proposed.
+	Reconciled struct {
+		Seq      int64 `json:"seq" doc:"The record entry of the run."`
+		Matches  int   `json:"matches" doc:"Pairs the engine asserts."`
+		Possible int   `json:"possible" doc:"Pairs for the two sides to review."`
+		Unknown  int   `json:"unknown" doc:"Asked people with no candidate in the other side's held list."`
+		Replaced int   `json:"replaced" doc:"Unanswered pairs of earlier runs that this run replaced."`
+	}
+	// PairItem is a pair with where it stands and its two people.
+	PairItem struct {
+		parley.Pair
+		Status parley.PairStatus   `json:"status" enum:"open,confirmed,disputed"`
+		Asked  parley.ListedPerson `json:"asked" doc:"The person asked back."`
+		Held   parley.ListedPerson `json:"held" doc:"The person held."`
+	}
+	// PairsReview is the review of the pairs between one side's asked
+	// list and the other side's held list.
+	PairsReview struct {
+		AskingParty  string     `json:"asking_party"`
+		HoldingParty string     `json:"holding_party"`
+		Pairs        []PairItem `json:"pairs"`
+		Unknown      []string   `json:"unknown" doc:"IDs of the asked people the latest run found no candidate for."`
+	}
+	// AccessLogLine is a line of the access log of personal data.
+	AccessLogLine struct {
+		Seq        int64           `json:"seq" doc:"The record entry of the access."`
+		At         time.Time       `json:"at"`
+		Actor      string          `json:"actor" doc:"Who: their display name."`
+		GroupID    string          `json:"group_id"`
+		ExchangeID string          `json:"exchange_id"`
+		PartyID    string          `json:"party_id" doc:"Whose list."`
+		List       parley.ListKind `json:"list"`
+		Access     parley.Access   `json:"access" enum:"view,export,import"`
+		Format     string          `json:"format,omitempty" doc:"Of an export or import."`
+		Count      int             `json:"count" doc:"People shown, exported or imported."`
+	}
+)
+
+// personal is an answer holding personal data, which no cache keeps.
+type personal[T any] struct {
+	CacheControl string `header:"Cache-Control"`
+	Body         T
+}
+
+// listPath names a side's list.
+type listPath struct {
+	ID    string          `path:"id" maxLength:"64" doc:"The exchange."`
+	Party string          `path:"party" maxLength:"64" doc:"The side whose list it is."`
+	List  parley.ListKind `path:"list" enum:"asked,held"`
+}
+
+// exportPath names a side's list and the format to export it in. (huma
+// reads no parameters of an embedded unexported struct: listPath cannot
+// be embedded.)
+type exportPath struct {
+	ID     string          `path:"id" maxLength:"64" doc:"The exchange."`
+	Party  string          `path:"party" maxLength:"64" doc:"The side whose list it is."`
+	List   parley.ListKind `path:"list" enum:"asked,held"`
+	Format string          `query:"format" enum:"csv,xlsx,hxl" default:"csv" doc:"csv, xlsx, or hxl (CSV with a row of HXL hashtags below the header)."`
+}
+
+// listFileOutput is an exported list: the file itself.
+type listFileOutput struct {
+	ContentType        string `header:"Content-Type"`
+	ContentDisposition string `header:"Content-Disposition"`
+	CacheControl       string `header:"Cache-Control"`
+	Body               []byte
+}
+
+// importOutput answers a check (200) or an import (201).
+type importOutput struct {
+	Status int
+	Body   ListImportReport
+}
+
+// maxListFileBase64 is the length of MaxListFile in base64; the import's
+// content_base64 has it as its maxLength.
+const maxListFileBase64 = (MaxListFile + 2) / 3 * 4
+
+// apiReport is the API's form of rep, the report of d.
+func apiReport(rep *importReport, d importDraft) ListImportReport {
+	out := ListImportReport{File: rep.File, Format: rep.Format, List: rep.List, SHA256: d.SHA256, Rows: rep.Rows, Valid: rep.Valid,
+		Invalid: rep.Invalid, More: rep.More, Errors: make([]ListCellError, len(rep.Errors)), Ignored: make([]ListColumn, len(rep.Ignored))}
+	for i, e := range rep.Errors {
+		out.Errors[i] = ListCellError{Row: e.Row, Column: e.Column, Col: e.Col, Field: e.Field, Message: e.Message}
+	}
+	for i, c := range rep.Ignored {
+		out.Ignored[i] = ListColumn{Header: c.Header, Col: c.Col}
+	}
+	return out
+}
+
+// importRefusal is an import refused for its rows: the error, with the
+// report, so that the client sees every bad row without checking again.
+type importRefusal struct {
+	status  int
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+	Report  ListImportReport  `json:"report"`
+}
+
+func (e *importRefusal) Error() string  { return e.Message }
+func (e *importRefusal) GetStatus() int { return e.status }
+
+// importRefused converts the refusal of an import for the API, with the
+// report when the refusal is the rows'.
+func (s *Server) importRefused(ctx context.Context, err error, rep ListImportReport) error {
+	err = s.apiFail(ctx, err)
+	var e *apiErr
+	if !errors.As(err, &e) || e.Code != parley.EINVALID {
+		return err
+	}
+	return &importRefusal{status: e.status, Code: e.Code, Message: e.Message, Fields: e.Fields, Report: rep}
+}
+
+// reconciled counts the run among evs.
+func reconciled(evs []parley.Event) Reconciled {
+	var out Reconciled
+	for _, e := range evs {
+		if d, ok := e.Data.(*parley.ListsReconciled); ok {
+			out.Seq, out.Unknown, out.Replaced = e.Seq, len(d.Unknown), len(d.Dropped)
+			for _, p := range d.Pairs {
+				if p.Kind == parley.PairMatch {
+					out.Matches++
+				} else {
+					out.Possible++
+				}
+			}
+		}
+	}
+	return out
+}
+
+// pairsReview is the API's form of the pairs of asking's list.
+func pairsReview(asking string, pr pairsRead) PairsReview {
+	asked, held := map[string]parley.ListedPerson{}, map[string]parley.ListedPerson{}
+	for _, p := range pr.Asked {
+		asked[p.ID] = p
+	}
+	for _, p := range pr.Held {
+		held[p.ID] = p
+	}
+	out := PairsReview{AskingParty: asking, HoldingParty: pr.Holding, Pairs: make([]PairItem, len(pr.Pairs)), Unknown: pr.Unknown}
+	if out.Unknown == nil {
+		out.Unknown = []string{}
+	}
+	for i, p := range pr.Pairs {
+		if p.Answers == nil {
+			p.Answers = []parley.PairAnswer{}
+		}
+		out.Pairs[i] = PairItem{Pair: p, Status: p.Status(), Asked: asked[p.AskedID], Held: held[p.HeldID]}
+	}
+	return out
+}
+
+// apiAccessLog is the API's form of lines.
+func apiAccessLog(lines []store.AccessLine) []AccessLogLine {
+	out := make([]AccessLogLine, len(lines))
+	for i, l := range lines {
+		out[i] = AccessLogLine{Seq: l.Seq, At: l.At, Actor: l.Actor, GroupID: l.GroupID, ExchangeID: l.ExchangeID, PartyID: l.PartyID,
+			List: l.List, Access: l.Access, Format: l.Format, Count: l.Count}
+	}
+	return out
+}
 
 func last(evs []parley.Event) int64 { return evs[len(evs)-1].Seq }
 
@@ -1385,6 +1583,152 @@ func (s *Server) apiRoutes(api huma.API) {
 			}
 		}) (*body[Done], error) {
 			return done(s.apiDo(ctx, parley.EditStage{ExchangeID: in.ID, Number: in.Number, Date: in.Body.Date, Counts: in.Body.Counts}))
+		})
+
+	// The lists of an exchange. Every answer that holds personal data is
+	// recorded in the access log before it is given, as on the pages.
+	huma.Register(api, get("get-list", "/exchanges/{id}/lists/{party}/{list}", "A side's list of people asked back or held, in the order imported; the view is recorded in the access log first", "exchanges"),
+		func(ctx context.Context, in *listPath) (*personal[[]parley.ListedPerson], error) {
+			a, err := s.apiActor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			_, ps, err := s.readList(ctx, a, in.ID, in.Party, in.List, parley.AccessView, "")
+			if err != nil {
+				return nil, s.apiFail(ctx, err)
+			}
+			return &personal[[]parley.ListedPerson]{CacheControl: "no-store", Body: ps}, nil
+		})
+	// A file is no JSON: the export answers with the file's own bytes and
+	// content type, as the page does, so that a client saves it as it
+	// comes (curl -o) instead of decoding base64 out of a JSON string.
+	exportOp := get("export-list", "/exchanges/{id}/lists/{party}/{list}/export", "A side's list as a file: CSV, XLSX or CSV with HXL hashtags; the export is recorded in the access log first", "exchanges")
+	exportOp.Responses = map[string]*huma.Response{"200": {Description: "The list as a file, named in Content-Disposition.", Content: map[string]*huma.MediaType{
+		"text/csv": {Schema: &huma.Schema{Type: huma.TypeString}},
+		xlsxType:   {Schema: &huma.Schema{Type: huma.TypeString, Format: "binary"}},
+	}}}
+	huma.Register(api, exportOp,
+		func(ctx context.Context, in *exportPath) (*listFileOutput, error) {
+			a, err := s.apiActor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			x, ps, err := s.readList(ctx, a, in.ID, in.Party, in.List, parley.AccessExport, in.Format)
+			if err != nil {
+				return nil, s.apiFail(ctx, err)
+			}
+			f, err := writeListFile(x, in.Party, in.List, ps, in.Format)
+			if err != nil {
+				return nil, s.apiFail(ctx, err)
+			}
+			return &listFileOutput{ContentType: f.ContentType, ContentDisposition: f.Disposition(), CacheControl: "no-store", Body: f.Content}, nil
+		})
+	importOp := post("import-list", "/exchanges/{id}/imports", "Check a list file (mode check: the report, nothing written), or import it: whole (mode all, refused with the report if a row is bad) or only its valid rows (mode valid); my side's delegation", "exchanges")
+	importOp.MaxBodyBytes = maxListFileBase64 + MaxBody
+	importOp.BodyReadTimeout = DefaultTimeouts().Read // a large file takes longer than huma's default
+	importOp.Responses = map[string]*huma.Response{"200": {Description: "Mode check: the report; nothing was written.", Content: map[string]*huma.MediaType{
+		"application/json": {Schema: api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[ListImportReport](), true, "ListImportReport")},
+	}}}
+	huma.Register(api, importOp,
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				List          parley.ListKind `json:"list" enum:"asked,held" doc:"My side's list: the people it asks back, or those it holds and offers."`
+				Mode          string          `json:"mode" enum:"check,all,valid" doc:"check: report only; all: import only if every row is valid; valid: import the valid rows and leave the others out."`
+				FileName      string          `json:"file_name" maxLength:"200" doc:"The file's name; its extension, .csv or .xlsx, says its format."`
+				ContentBase64 string          `json:"content_base64" maxLength:"27962028" doc:"The file in base64 (standard alphabet, padded), at most 20 MiB decoded."`
+			}
+		}) (*importOutput, error) {
+			a, err := s.apiActor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			// Who may not import learns so before anything is read.
+			if err := s.mayImport(ctx, a, in.ID); err != nil {
+				return nil, s.apiFail(ctx, err)
+			}
+			raw, err := base64.StdEncoding.DecodeString(in.Body.ContentBase64)
+			if err != nil {
+				return nil, s.apiFail(ctx, fieldInvalid("content_base64", "is not base64"))
+			}
+			rep, d, err := checkListFile(in.Body.List, in.Body.FileName, raw)
+			if err != nil {
+				return nil, s.apiFail(ctx, err)
+			}
+			out := apiReport(rep, d)
+			if in.Body.Mode == "check" {
+				return &importOutput{Status: http.StatusOK, Body: out}, nil
+			}
+			evs, err := s.svc.Do(ctx, a, d.command(in.ID, parley.ImportMode(in.Body.Mode)))
+			if err != nil {
+				return nil, s.importRefused(ctx, err, out)
+			}
+			out.Seq = evs[0].Seq
+			return &importOutput{Status: http.StatusCreated, Body: out}, nil
+		})
+	huma.Register(api, post("reconcile-lists", "/exchanges/{id}/reconcile", "Run the reconciliation engine over one side's asked list and the other side's held list; pairs already answered stay (a side's delegation, the mediator)", "exchanges"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				AskingParty string `json:"asking_party" maxLength:"64" doc:"The side whose asked list is matched against the other side's held list."`
+			}
+		}) (*body[Reconciled], error) {
+			a, err := s.apiActor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			evs, err := s.svc.Reconcile(ctx, a, in.ID, in.Body.AskingParty)
+			if err != nil {
+				return nil, s.apiFail(ctx, err)
+			}
+			return &body[Reconciled]{Body: reconciled(evs)}, nil
+		})
+	huma.Register(api, get("list-pairs", "/exchanges/{id}/pairs/{party}", "The pairs between a side's asked list and the other side's held list, best first, with the engine's reasons, the sides' answers and both people; and the asked people with no candidate. The views of both lists are recorded in the access log first", "exchanges"),
+		func(ctx context.Context, in *struct {
+			ID    string `path:"id" maxLength:"64"`
+			Party string `path:"party" maxLength:"64" doc:"The asking side."`
+		}) (*personal[PairsReview], error) {
+			a, err := s.apiActor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			pr, err := s.readPairs(ctx, a, in.ID, in.Party)
+			if err != nil {
+				return nil, s.apiFail(ctx, err)
+			}
+			return &personal[PairsReview]{CacheControl: "no-store", Body: pairsReview(in.Party, pr)}, nil
+		})
+	huma.Register(api, post("answer-pair", "/pairs/{id}/answer", "My side confirms a pair as one person, or rejects it with the reason (a side's delegation)", "exchanges"),
+		func(ctx context.Context, in *struct {
+			ID   string `path:"id" maxLength:"64"`
+			Body struct {
+				Confirmed bool   `json:"confirmed" doc:"true: the two are one person; false: they are not (say why)."`
+				Reason    string `json:"reason,omitempty" maxLength:"1000" doc:"Required to reject."`
+			}
+		}) (*body[Done], error) {
+			a, err := s.apiActor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			// Who may not read the pair learns nothing of the input's faults.
+			if _, err := s.db.Pair(ctx, a, in.ID); err != nil {
+				return nil, s.apiFail(ctx, err)
+			}
+			evs, err := s.svc.Do(ctx, a, parley.AnswerPair{PairID: in.ID, Confirmed: in.Body.Confirmed, Reason: in.Body.Reason})
+			if err != nil {
+				return nil, s.apiFail(ctx, err)
+			}
+			return &body[Done]{Body: Done{Seq: last(evs)}}, nil
+		})
+	huma.Register(api, get("access-log", "/processes/{id}/access-log", "Who viewed, exported or imported personal data of the process's exchange lists, newest first (the operator and the heads of delegation)", "exchanges"),
+		func(ctx context.Context, in *struct {
+			ID    string `path:"id" maxLength:"64"`
+			Limit int    `query:"limit" minimum:"1" maximum:"1000" default:"1000" doc:"How many of the newest lines."`
+		}) (*body[[]AccessLogLine], error) {
+			return read(s, ctx, func(a parley.Actor) ([]AccessLogLine, error) {
+				lines, err := s.db.AccessLog(ctx, a, in.ID, in.Limit)
+				return apiAccessLog(lines), err
+			})
 		})
 
 	s.remainsAPI(api)

@@ -176,18 +176,8 @@ func (s *Server) importList(w http.ResponseWriter, r *http.Request) {
 		f = url.Values(r.MultipartForm.Value)
 	}
 	// Who may not import learns so before anything is read.
-	x, err := s.db.Exchange(ctx, a, id)
-	if err != nil {
+	if err := s.mayImport(ctx, a, id); err != nil {
 		s.fail(w, r, err)
-		return
-	}
-	xs, err := s.db.Space(ctx, a, x.SpaceID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if parley.ListSide(a, x, xs) == "" {
-		s.fail(w, r, parley.Errorf(parley.EFORBIDDEN, "Only the delegations of the exchange's two sides enter people in their lists."))
 		return
 	}
 	if draft := f.Get("draft"); draft != "" {
@@ -196,9 +186,7 @@ func (s *Server) importList(w http.ResponseWriter, r *http.Request) {
 			s.importFailed(w, r, f, err, "file")
 			return
 		}
-		cmd := parley.ImportPersons{ExchangeID: id, List: d.List, Mode: parley.ImportMode(f.Get("mode")), File: d.File, Format: d.Format,
-			SHA256: d.SHA256, Rows: d.Rows, Persons: d.Persons, Invalid: d.Invalid}
-		if _, err := s.svc.Do(ctx, a, cmd); err != nil {
+		if _, err := s.svc.Do(ctx, a, d.command(id, parley.ImportMode(f.Get("mode")))); err != nil {
 			s.importFailed(w, r, f, err, "file")
 			return
 		}
@@ -208,49 +196,27 @@ func (s *Server) importList(w http.ResponseWriter, r *http.Request) {
 	}
 	list := parley.ListKind(f.Get("list"))
 	if !list.Valid() {
-		s.importFailed(w, r, f, &parley.Error{Code: parley.EINVALID, Message: "The input is not valid.", Fields: map[string]string{"list": "choose a list"}}, "list")
+		s.importFailed(w, r, f, fieldInvalid("list", "choose a list"), "list")
 		return
 	}
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
-		s.importFailed(w, r, f, &parley.Error{Code: parley.EINVALID, Message: "The input is not valid.", Fields: map[string]string{"file": "choose a CSV or XLSX file"}}, "file")
+		s.importFailed(w, r, f, fieldInvalid("file", "choose a CSV or XLSX file"), "file")
 		return
 	}
 	defer file.Close()
-	format, ok := roster.FormatOf(hdr.Filename)
-	if !ok {
-		s.importFailed(w, r, f, &parley.Error{Code: parley.EINVALID, Message: "The input is not valid.", Fields: map[string]string{"file": "must be a .csv or .xlsx file"}}, "file")
-		return
-	}
 	raw, err := io.ReadAll(io.LimitReader(file, MaxListFile+1))
-	if err != nil || len(raw) > MaxListFile {
-		s.importFailed(w, r, f, &parley.Error{Code: parley.EINVALID, Message: "The input is not valid.", Fields: map[string]string{"file": fmt.Sprintf("is larger than %d MiB", MaxListFile>>20)}}, "file")
+	if err != nil {
+		s.importFailed(w, r, f, fieldInvalid("file", fmt.Sprintf("is larger than %d MiB", MaxListFile>>20)), "file")
 		return
 	}
-	im, err := roster.Read(bytes.NewReader(raw), format, hdr.Filename)
+	rep, d, err := checkListFile(list, hdr.Filename, raw)
 	if err != nil {
-		msg := parley.ErrorMessage(err)
-		s.importFailed(w, r, f, &parley.Error{Code: parley.EINVALID, Message: "The input is not valid.", Fields: map[string]string{"file": msg}}, "file")
+		s.importFailed(w, r, f, err, "file")
 		return
 	}
-	sum := sha256.Sum256(raw)
-	rep := &importReport{File: hdr.Filename, Format: string(format), List: list, Rows: len(im.Rows), Invalid: im.Invalid(), Ignored: im.Ignored}
-	valid := im.Valid()
-	rep.Valid = len(valid)
-	errs := im.Errors()
-	if len(errs) > maxReportErrors {
-		rep.More, errs = len(errs)-maxReportErrors, errs[:maxReportErrors]
-	}
-	rep.Errors = errs
-	var invalid []int
-	for _, row := range im.Rows {
-		if len(row.Errors) > 0 {
-			invalid = append(invalid, row.Row)
-		}
-	}
-	rep.Draft, err = s.sealDraft(importDraft{Exchange: id, Actor: a.AccountID, List: list, File: hdr.Filename, Format: string(format),
-		SHA256: hex.EncodeToString(sum[:]), Rows: len(im.Rows), Persons: valid, Invalid: invalid, Expires: time.Now().Add(draftTTL)})
-	if err != nil {
+	d.Exchange, d.Actor, d.Expires = id, a.AccountID, time.Now().Add(draftTTL)
+	if rep.Draft, err = s.sealDraft(d); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -263,6 +229,71 @@ func (s *Server) importList(w http.ResponseWriter, r *http.Request) {
 	xp.Lists.Report = rep
 	p.Data = xp
 	s.render(w, r, http.StatusOK, "exchange.html", p)
+}
+
+// mayImport checks that a enters people in the lists of exchange id: only
+// the delegations of its two sides do. Who may not learns so before
+// anything of a file is read.
+func (s *Server) mayImport(ctx context.Context, a parley.Actor, id string) error {
+	x, err := s.db.Exchange(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	xs, err := s.db.Space(ctx, a, x.SpaceID)
+	if err != nil {
+		return err
+	}
+	if parley.ListSide(a, x, xs) == "" {
+		return parley.Errorf(parley.EFORBIDDEN, "Only the delegations of the exchange's two sides enter people in their lists.")
+	}
+	return nil
+}
+
+// checkListFile reads a list file named name for list: the report the
+// user sees, and the draft of its import (the valid rows, the numbers of
+// the others and the file's SHA-256), without its exchange, actor and
+// expiry. The format comes from the name.
+func checkListFile(list parley.ListKind, name string, raw []byte) (*importReport, importDraft, error) {
+	format, ok := roster.FormatOf(name)
+	if !ok {
+		return nil, importDraft{}, fieldInvalid("file", "must be a .csv or .xlsx file")
+	}
+	if len(raw) > MaxListFile {
+		return nil, importDraft{}, fieldInvalid("file", fmt.Sprintf("is larger than %d MiB", MaxListFile>>20))
+	}
+	im, err := roster.Read(bytes.NewReader(raw), format, name)
+	if err != nil {
+		return nil, importDraft{}, fieldInvalid("file", parley.ErrorMessage(err))
+	}
+	sum := sha256.Sum256(raw)
+	valid := im.Valid()
+	rep := &importReport{File: name, Format: string(format), List: list, Rows: len(im.Rows), Valid: len(valid), Invalid: im.Invalid(), Ignored: im.Ignored}
+	errs := im.Errors()
+	if len(errs) > maxReportErrors {
+		rep.More, errs = len(errs)-maxReportErrors, errs[:maxReportErrors]
+	}
+	rep.Errors = errs
+	var invalid []int
+	for _, row := range im.Rows {
+		if len(row.Errors) > 0 {
+			invalid = append(invalid, row.Row)
+		}
+	}
+	d := importDraft{List: list, File: name, Format: string(format), SHA256: hex.EncodeToString(sum[:]), Rows: len(im.Rows), Persons: valid, Invalid: invalid}
+	return rep, d, nil
+}
+
+// command is the import of d's rows into exchange id's list, in mode.
+func (d importDraft) command(id string, mode parley.ImportMode) parley.ImportPersons {
+	return parley.ImportPersons{ExchangeID: id, List: d.List, Mode: mode, File: d.File, Format: d.Format,
+		SHA256: d.SHA256, Rows: d.Rows, Persons: d.Persons, Invalid: d.Invalid}
+}
+
+// fieldInvalid is the error of one bad field.
+func fieldInvalid(field, msg string) error {
+	var v parley.Invalid
+	v.Add(field, msg)
+	return v.Err()
 }
 
 // importFailed shows the exchange's page again with err next to field of
@@ -299,25 +330,25 @@ type listPage struct {
 	Names   map[string]string // category code → name
 }
 
-// readList reads the list a request names, after checking the exchange,
-// the side and the list, and records the access before returning it.
-func (s *Server) readList(ctx context.Context, a parley.Actor, r *http.Request, access parley.Access, format string) (parley.Exchange, string, parley.ListKind, []parley.ListedPerson, error) {
-	id, party, list := r.PathValue("exchange"), r.PathValue("party"), parley.ListKind(r.PathValue("list"))
+// readList reads party's list of exchange id, after checking the
+// exchange, the side and the list, and records the access before
+// returning it.
+func (s *Server) readList(ctx context.Context, a parley.Actor, id, party string, list parley.ListKind, access parley.Access, format string) (parley.Exchange, []parley.ListedPerson, error) {
 	x, err := s.db.Exchange(ctx, a, id)
 	if err != nil {
-		return x, "", "", nil, err
+		return x, nil, err
 	}
 	if !slices.Contains(x.Parties, party) || !list.Valid() {
-		return x, "", "", nil, parley.Errorf(parley.ENOTFOUND, "No such list.")
+		return x, nil, parley.Errorf(parley.ENOTFOUND, "No such list.")
 	}
 	ps, err := s.db.ListPersons(ctx, a, id, party, list)
 	if err != nil {
-		return x, "", "", nil, err
+		return x, nil, err
 	}
 	if _, err := s.svc.Do(ctx, a, parley.LogAccess{ExchangeID: id, PartyID: party, List: list, Access: access, Format: format, Count: len(ps)}); err != nil {
-		return x, "", "", nil, err
+		return x, nil, err
 	}
-	return x, party, list, ps, nil
+	return x, ps, nil
 }
 
 func (s *Server) exchangeListPage(w http.ResponseWriter, r *http.Request) {
@@ -326,7 +357,8 @@ func (s *Server) exchangeListPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	x, party, list, ps, err := s.readList(ctx, a, r, parley.AccessView, "")
+	party, list := r.PathValue("party"), parley.ListKind(r.PathValue("list"))
+	x, ps, err := s.readList(ctx, a, r.PathValue("exchange"), party, list, parley.AccessView, "")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -357,34 +389,62 @@ func (s *Server) exchangeListExport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, parley.Errorf(parley.ENOTFOUND, "No such format."))
 		return
 	}
-	x, party, list, ps, err := s.readList(r.Context(), a, r, parley.AccessExport, format)
+	party, list := r.PathValue("party"), parley.ListKind(r.PathValue("list"))
+	x, ps, err := s.readList(r.Context(), a, r.PathValue("exchange"), party, list, parley.AccessExport, format)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	lf, err := writeListFile(x, party, list, ps, format)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", lf.ContentType)
+	w.Header().Set("Content-Disposition", lf.Disposition())
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(lf.Content)
+}
+
+// listFile is a list written as a file.
+type listFile struct {
+	Name, ContentType string
+	Content           []byte
+}
+
+// Disposition is the Content-Disposition that saves f under its name.
+func (f listFile) Disposition() string { return `attachment; filename="` + f.Name + `"` }
+
+// The content type of each export format.
+const (
+	csvType  = "text/csv; charset=utf-8"
+	xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+
+// writeListFile writes party's list of x as format: csv, hxl (CSV with
+// HXL hashtags) or xlsx.
+func writeListFile(x parley.Exchange, party string, list parley.ListKind, ps []parley.ListedPerson, format string) (listFile, error) {
 	persons := make([]parley.Person, len(ps))
 	for i, p := range ps {
 		persons[i] = p.Person
 	}
 	var buf bytes.Buffer
-	ext, ctype := format, "text/csv; charset=utf-8"
+	var err error
+	ext, ctype := format, csvType
 	switch format {
 	case "csv":
 		err = roster.WriteCSV(&buf, persons)
 	case "hxl":
 		err, ext = roster.WriteHXL(&buf, persons), "hxl.csv"
 	case "xlsx":
-		err, ctype = roster.WriteXLSX(&buf, persons), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		err, ctype = roster.WriteXLSX(&buf, persons), xlsxType
+	default:
+		return listFile{}, parley.Errorf(parley.ENOTFOUND, "No such format.")
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return listFile{}, err
 	}
-	name := fmt.Sprintf("exchange-%s-%s-%s.%s", x.ID, party, list, ext)
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write(buf.Bytes())
+	return listFile{Name: fmt.Sprintf("exchange-%s-%s-%s.%s", x.ID, party, list, ext), ContentType: ctype, Content: buf.Bytes()}, nil
 }
 
 // pairsPage is the review of the pairs between one side's asked list and
@@ -478,44 +538,59 @@ func (s *Server) exchangePairsPage(w http.ResponseWriter, r *http.Request) {
 	s.showPairs(w, r, s.page(r, "pairs.title"), r.PathValue("exchange"), r.PathValue("party"), http.StatusOK)
 }
 
+// pairsRead is what the review of the pairs between asking's asked list
+// and the other side's held list shows.
+type pairsRead struct {
+	X       parley.Exchange
+	Holding string
+	Pairs   []parley.Pair
+	Unknown []string // asked people with no candidate
+	Asked   []parley.ListedPerson
+	Held    []parley.ListedPerson
+}
+
+// readPairs reads the pairs of asking's asked list of exchange id with
+// the two lists they pair, and records the views of both lists before
+// returning them.
+func (s *Server) readPairs(ctx context.Context, a parley.Actor, id, asking string) (pairsRead, error) {
+	var pr pairsRead
+	x, err := s.db.Exchange(ctx, a, id)
+	if err != nil {
+		return pr, err
+	}
+	pr.X, pr.Holding = x, parley.OtherSide(x, asking)
+	if pr.Holding == "" {
+		return pr, parley.Errorf(parley.ENOTFOUND, "No such list.")
+	}
+	if pr.Pairs, pr.Unknown, err = s.db.Pairs(ctx, a, id, asking); err != nil {
+		return pr, err
+	}
+	if pr.Asked, err = s.db.ListPersons(ctx, a, id, asking, parley.ListAsked); err != nil {
+		return pr, err
+	}
+	if pr.Held, err = s.db.ListPersons(ctx, a, id, pr.Holding, parley.ListHeld); err != nil {
+		return pr, err
+	}
+	for _, l := range []parley.LogAccess{
+		{ExchangeID: id, PartyID: asking, List: parley.ListAsked, Access: parley.AccessView, Count: len(pr.Asked)},
+		{ExchangeID: id, PartyID: pr.Holding, List: parley.ListHeld, Access: parley.AccessView, Count: len(pr.Held)},
+	} {
+		if _, err := s.svc.Do(ctx, a, l); err != nil {
+			return pr, err
+		}
+	}
+	return pr, nil
+}
+
 func (s *Server) showPairs(w http.ResponseWriter, r *http.Request, p *page, id, asking string, status int) {
 	ctx := r.Context()
 	a := p.Actor
-	x, err := s.db.Exchange(ctx, a, id)
+	pr, err := s.readPairs(ctx, a, id, asking)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	holding := parley.OtherSide(x, asking)
-	if holding == "" {
-		s.fail(w, r, parley.Errorf(parley.ENOTFOUND, "No such list."))
-		return
-	}
-	pairs, unknown, err := s.db.Pairs(ctx, a, id, asking)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	asked, err := s.db.ListPersons(ctx, a, id, asking, parley.ListAsked)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	held, err := s.db.ListPersons(ctx, a, id, holding, parley.ListHeld)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	// Record the access to both lists before showing them.
-	for _, l := range []parley.LogAccess{
-		{ExchangeID: id, PartyID: asking, List: parley.ListAsked, Access: parley.AccessView, Count: len(asked)},
-		{ExchangeID: id, PartyID: holding, List: parley.ListHeld, Access: parley.AccessView, Count: len(held)},
-	} {
-		if _, err := s.svc.Do(ctx, a, l); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
+	x, holding, pairs, unknown, asked, held := pr.X, pr.Holding, pr.Pairs, pr.Unknown, pr.Asked, pr.Held
 	v, g, sp, err := s.loadGroupSpace(ctx, p, x.GroupID)
 	if err != nil {
 		s.fail(w, r, err)
@@ -649,6 +724,9 @@ func (s *Server) showExchangeWithLists(w http.ResponseWriter, r *http.Request, p
 	s.render(w, r, status, "exchange.html", p)
 }
 
+// accessLogLines is how many of its newest lines the access log shows.
+const accessLogLines = 1000
+
 // accessLogPage is a process's access log of personal data.
 type accessLogPage struct {
 	*processView
@@ -664,7 +742,7 @@ func (s *Server) accessLogPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p := s.page(r, "access_log.title")
 	id := r.PathValue("process")
-	lines, err := s.db.AccessLog(ctx, a, id, 1000)
+	lines, err := s.db.AccessLog(ctx, a, id, accessLogLines)
 	if err != nil {
 		s.fail(w, r, err)
 		return

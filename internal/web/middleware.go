@@ -219,6 +219,8 @@ var bodyLimits = map[string]int64{
 	"POST /truces/{truce}/{act}": parley.MaxAttachments*parley.MaxAttachmentSize + MaxBody,
 	// A list file, or the checked rows of one coming back sealed.
 	"POST /exchanges/{exchange}/import": MaxListFile + MaxBody,
+	// The same file in base64, inside the API's JSON.
+	"POST /api/v1/exchanges/{id}/imports": maxListFileBase64 + MaxBody,
 }
 
 // bodyLimit returns the largest body the route of pattern reads.
