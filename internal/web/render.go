@@ -118,7 +118,12 @@ func (s *Server) page(r *http.Request, titleKey string) *page {
 		}
 	}
 	p.Lang = s.i18n.choose(r, p.Account)
-	p.Flash = s.sessions.PopString(r.Context(), sessFlash)
+	// A live update of part of a page, set off by the very act that left
+	// the flash, can reach the server before the page the act redirects
+	// to: the flash waits for that page.
+	if r.Header.Get("HX-Request") == "" {
+		p.Flash = s.sessions.PopString(r.Context(), sessFlash)
+	}
 	p.Seq, _ = s.db.LastSeq(r.Context())
 	return p
 }
