@@ -16,7 +16,7 @@ import (
 // notice. Times are hours from the installation.
 
 type demoNotification struct {
-	by, to   string // accounts
+	by       string // the account that notifies
 	terms    parley.NotificationTerms
 	sentAgo  float64 // hours
 	startsIn float64 // hours

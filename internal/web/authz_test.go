@@ -317,11 +317,6 @@ func withForm(f url.Values, rs []rule) []rule {
 	return rs
 }
 
-// exchangeForm is what an exchange's forms send: terms of one category,
-// and a stage of one person of the demo's category "others".
-var exchangeForm = url.Values{"total": {"1"}, "stages": {"1"}, "categories.0.code": {"others"}, "categories.0.name": {"Others"},
-	"categories.0.count": {"1"}, "date": {"2026-01-01"}, "number": {"1"}, "counts.others": {"1"}}
-
 // remainsForm is what the form of a transfer of remains sends, over the
 // common fields.
 var remainsForm = url.Values{"date": {"2025-07-01"}, "crossing": {"Authz crossing"}, "bodies": {"2"}, "unidentified": {"2"}}
