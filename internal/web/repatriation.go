@@ -59,60 +59,36 @@ func (s *Server) exchangePeoplePage(w http.ResponseWriter, r *http.Request) {
 }
 
 // peopleOf reads the people receiving brings home from exchange id, with
-// both sides' entries for each, after recording the access to both lists.
+// both sides' entries for each; readPairs records the access to both
+// lists before anything is shown.
 func (s *Server) peopleOf(ctx context.Context, a parley.Actor, id, receiving string) (parley.Exchange, string, []caseView, error) {
-	x, err := s.db.Exchange(ctx, a, id)
+	pr, err := s.readPairs(ctx, a, id, receiving)
 	if err != nil {
-		return x, "", nil, err
-	}
-	holding := parley.OtherSide(x, receiving)
-	if holding == "" {
-		return x, "", nil, parley.Errorf(parley.ENOTFOUND, "No such list.")
-	}
-	pairs, _, err := s.db.Pairs(ctx, a, id, receiving)
-	if err != nil {
-		return x, "", nil, err
+		return pr.X, "", nil, err
 	}
 	cases, err := s.db.Repatriations(ctx, a, id)
 	if err != nil {
-		return x, "", nil, err
-	}
-	asked, err := s.db.ListPersons(ctx, a, id, receiving, parley.ListAsked)
-	if err != nil {
-		return x, "", nil, err
-	}
-	held, err := s.db.ListPersons(ctx, a, id, holding, parley.ListHeld)
-	if err != nil {
-		return x, "", nil, err
+		return pr.X, "", nil, err
 	}
 	byID := map[string]parley.ListedPerson{}
-	for _, q := range asked {
+	for _, q := range pr.Asked {
 		byID[q.ID] = q
 	}
-	for _, q := range held {
+	for _, q := range pr.Held {
 		byID[q.ID] = q
 	}
 	var out []caseView
-	for _, q := range pairs {
+	for _, q := range pr.Pairs {
 		if q.Status() != parley.PairConfirmed {
 			continue
 		}
 		c, ok := cases[q.ID]
 		if !ok {
-			c = parley.Repatriation{PairID: q.ID, ExchangeID: id, Receiving: receiving, Holding: holding}
+			c = parley.Repatriation{PairID: q.ID, ExchangeID: id, Receiving: receiving, Holding: pr.Holding}
 		}
 		out = append(out, caseView{Pair: q, Case: c, Asked: byID[q.AskedID], Held: byID[q.HeldID], Step: c.Step(), Reason: c.HeldReason})
 	}
-	// Record the access to both lists before anything is shown.
-	for _, l := range []parley.LogAccess{
-		{ExchangeID: id, PartyID: receiving, List: parley.ListAsked, Access: parley.AccessView, Count: len(out)},
-		{ExchangeID: id, PartyID: holding, List: parley.ListHeld, Access: parley.AccessView, Count: len(out)},
-	} {
-		if _, err := s.svc.Do(ctx, a, l); err != nil {
-			return x, "", nil, err
-		}
-	}
-	return x, holding, out, nil
+	return pr.X, pr.Holding, out, nil
 }
 
 func (s *Server) showPeople(w http.ResponseWriter, r *http.Request, p *page, id, receiving string, status int) {
