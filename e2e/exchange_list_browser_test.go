@@ -242,7 +242,7 @@ func (p *person) eval(js string) string {
 	defer cancel()
 	s, err := chromedp.Run(c, chromedp.Evaluate[string](js))
 	if err != nil {
-		p.t.Fatalf("%s: %s: %v", p.name, js, err)
+		p.t.Fatalf("%s: %s: %v\n--- page ---\n%.3000s", p.name, js, err, p.pageText())
 	}
 	return s
 }
@@ -270,13 +270,23 @@ func (p *person) must(what, cond string) {
 	}
 }
 
-// wait waits for the JavaScript condition cond to hold in p's page.
+// wait waits for the JavaScript condition cond to hold in p's page. It
+// asks again when the page goes while it asks, as it does when the page
+// is being replaced.
 func (p *person) wait(what, cond string) {
 	p.t.Helper()
-	c, cancel := context.WithTimeout(p.ctx, 30*time.Second)
-	defer cancel()
-	if _, err := chromedp.Run(c, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(25*time.Second), chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
-		p.t.Fatalf("%s: waiting for %s: %v\n--- page ---\n%.3000s", p.name, what, err, p.pageText())
+	deadline := time.Now().Add(25 * time.Second)
+	for {
+		c, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+		ok, err := chromedp.Run(c, chromedp.Evaluate[bool](cond))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%s: waiting for %s: %v\n--- page ---\n%.3000s", p.name, what, err, p.pageText())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

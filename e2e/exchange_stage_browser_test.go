@@ -255,60 +255,14 @@ func TestExchangeStageBrowser(t *testing.T) {
 
 // stageUser is one person's tab in TestExchangeStageBrowser, signed in
 // in a browser context of its own.
-type stageUser struct {
-	t    *testing.T
-	name string
-	ctx  context.Context
-}
+// stageUser is a person of the list test, in a tab of its own.
+type stageUser struct{ *person }
 
 func newStageUser(t *testing.T, browser context.Context, name string) *stageUser {
 	t.Helper()
-	u := &stageUser{t: t, name: name, ctx: newTab(t, browser, name)}
+	u := &stageUser{&person{t: t, name: name, ctx: newTab(t, browser, name)}}
 	watch(t, u.ctx)
 	return u
-}
-
-// pageText is what the page reads, for a failure's message.
-func (u *stageUser) pageText() string {
-	c, cancel := context.WithTimeout(u.ctx, 5*time.Second)
-	defer cancel()
-	s, _ := chromedp.Run(c, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
-	return s
-}
-
-// step runs f in u's tab, with a deadline, and stops the test if it fails.
-func (u *stageUser) step(what string, f func(context.Context) error) {
-	u.t.Helper()
-	c, cancel := context.WithTimeout(u.ctx, 30*time.Second)
-	defer cancel()
-	if err := f(c); err != nil {
-		u.t.Fatalf("%s: %s: %v\n--- page ---\n%.3000s", u.name, what, err, u.pageText())
-	}
-}
-
-// do runs the script js in u's page.
-func (u *stageUser) do(what, js string) {
-	u.t.Helper()
-	u.step(what, func(ctx context.Context) error { return chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](js)) })
-}
-
-// eval returns the value of the JavaScript expression js as a string.
-func (u *stageUser) eval(js string) string {
-	u.t.Helper()
-	c, cancel := context.WithTimeout(u.ctx, 10*time.Second)
-	defer cancel()
-	s, err := chromedp.Run(c, chromedp.Evaluate[string](js))
-	if err != nil {
-		u.t.Fatalf("%s: %s: %v\n--- page ---\n%.3000s", u.name, js, err, u.pageText())
-	}
-	return s
-}
-
-// text is the text of the first element matched by css, spaces folded, or
-// "" when nothing matches.
-func (u *stageUser) text(css string) string {
-	u.t.Helper()
-	return u.eval(fmt.Sprintf(`(() => { const e = document.querySelector(%s); return e ? e.textContent.replace(/\s+/g, " ").trim() : ""; })()`, jsString(css)))
 }
 
 // rowText is the cells of the first table row matched by css, each's text
@@ -317,37 +271,6 @@ func (u *stageUser) rowText(css string) string {
 	u.t.Helper()
 	return u.eval(fmt.Sprintf(`(() => { const r = document.querySelector(%s);
 		return r ? Array.from(r.cells).map(c => c.textContent.replace(/\s+/g, " ").trim()).join(" | ") : ""; })()`, jsString(css)))
-}
-
-// must checks that the JavaScript condition cond holds in u's page now.
-func (u *stageUser) must(what, cond string) {
-	u.t.Helper()
-	c, cancel := context.WithTimeout(u.ctx, 10*time.Second)
-	defer cancel()
-	ok, err := chromedp.Run(c, chromedp.Evaluate[bool](cond))
-	if err != nil || !ok {
-		u.t.Fatalf("%s's page does not show %s (%v)\n--- page ---\n%.3000s", u.name, what, err, u.pageText())
-	}
-}
-
-// wait waits for the JavaScript condition cond to hold in u's page. It
-// asks again when the page goes while it asks, as it does when the page
-// is being replaced.
-func (u *stageUser) wait(what, cond string) {
-	u.t.Helper()
-	deadline := time.Now().Add(25 * time.Second)
-	for {
-		c, cancel := context.WithTimeout(u.ctx, 5*time.Second)
-		ok, err := chromedp.Run(c, chromedp.Evaluate[bool](cond))
-		cancel()
-		if err == nil && ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			u.t.Fatalf("%s: waiting for %s: %v\n--- page ---\n%.3000s", u.name, what, err, u.pageText())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // press clicks, as a person would, the first element matched by css whose
@@ -447,20 +370,5 @@ func (u *stageUser) shot(name, css string) {
 	}
 	if err := os.WriteFile(out, buf, 0o644); err != nil {
 		u.t.Fatal(err)
-	}
-}
-
-// clean checks that u's page had no script errors and no refusals of the
-// Content-Security-Policy.
-func (u *stageUser) clean() {
-	u.t.Helper()
-	c, cancel := context.WithTimeout(u.ctx, 10*time.Second)
-	defer cancel()
-	problems, err := chromedp.Run(c, chromedp.Evaluate[[]string](`window.problems || []`))
-	if err != nil {
-		u.t.Fatal(err)
-	}
-	if len(problems) > 0 {
-		u.t.Errorf("%s's page had problems: %q", u.name, problems)
 	}
 }
