@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -87,6 +89,34 @@ func (s *site) get(t *testing.T, c *http.Client, path string) (*http.Response, s
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp, string(b)
+}
+
+// apiCall sends in as JSON to the API path as c, decodes a successful
+// answer into out, and returns the status and, for an error, its body.
+func (s *site) apiCall(t *testing.T, c *http.Client, method, path string, in, out any) (int, map[string]any) {
+	t.Helper()
+	var r io.Reader
+	if in != nil {
+		b, _ := json.Marshal(in)
+		r = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, s.srv.URL+"/api/v1"+path, r)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var e map[string]any
+	if resp.StatusCode >= 300 {
+		json.Unmarshal(raw, &e)
+	} else if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+		}
+	}
+	return resp.StatusCode, e
 }
 
 func login(user, pw string) url.Values {

@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -135,28 +133,7 @@ func TestNotificationAPI(t *testing.T) {
 	s := newSite(t)
 	call := func(c *http.Client, method, path string, in, out any) (int, map[string]any) {
 		t.Helper()
-		var r io.Reader
-		if in != nil {
-			b, _ := json.Marshal(in)
-			r = bytes.NewReader(b)
-		}
-		req, _ := http.NewRequest(method, s.srv.URL+"/api/v1"+path, r)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		var e map[string]any
-		if resp.StatusCode >= 300 {
-			json.Unmarshal(raw, &e)
-		} else if out != nil {
-			if err := json.Unmarshal(raw, out); err != nil {
-				t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, raw)
-			}
-		}
-		return resp.StatusCode, e
+		return s.apiCall(t, c, method, path, in, out)
 	}
 	med, headA, delegB := s.signedIn(t, "mediator"), s.signedIn(t, "heada"), s.signedIn(t, "delegb")
 	g := s.Groups[parley.GroupHumanitarian].ID
